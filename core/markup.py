@@ -1,0 +1,42 @@
+"""The one place where text becomes markup: escaping, and the visible error box."""
+
+from __future__ import annotations
+
+from .errors import MlseqError
+
+_XML_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+)
+
+
+def escape(text: str) -> str:
+    """Escape text for XML/HTML character data and double-quoted attribute values.
+
+    Control characters that XML 1.0 forbids are dropped, so no input can make the
+    output ill-formed.
+    """
+    cleaned = "".join(
+        ch for ch in text if ch in "\t\n\r" or (ord(ch) >= 0x20 and not 0xD800 <= ord(ch) <= 0xDFFF
+                                                and ch not in "\ufffe\uffff")
+    )
+    return cleaned.translate(_XML_ESCAPES)
+
+
+def error_box(error: MlseqError, *, where: str = "", source: str | None = None) -> str:
+    """HTML shown in place of a diagram that could not be drawn.
+
+    ``where`` is the location the user should look at (``docs/pipeline.md:42``).
+    """
+    location = f"{where}: " if where else ""
+    parts = [
+        '<div class="mlseq-error" role="alert">',
+        f'<p class="mlseq-error-title">mlseq: {escape(location + str(error))}</p>',
+    ]
+    if source is not None and error.line:
+        lines = source.splitlines()
+        if 0 < error.line <= len(lines):
+            parts.append(
+                f'<pre class="mlseq-error-source">{escape(lines[error.line - 1])}</pre>'
+            )
+    parts.append("</div>")
+    return "".join(parts)
