@@ -40,3 +40,25 @@ def error_box(error: MlseqError, *, where: str = "", source: str | None = None) 
             )
     parts.append("</div>")
     return "".join(parts)
+
+
+_SAFE_SCHEMES = ("http", "https", "mailto")
+
+
+def safe_url(url: str) -> str | None:
+    """The URL if a diagram may link to it (http, https, mailto, relative), else ``None``.
+
+    Browsers ignore ASCII whitespace and control characters inside a scheme
+    (``java\\tscript:``), so they are removed before the scheme is judged.
+    """
+    stripped = "".join(ch for ch in url if ord(ch) > 0x20 and ord(ch) != 0x7F)
+    if not stripped:
+        return None
+    head = stripped.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if ":" in head:
+        scheme = head.split(":", 1)[0].lower()
+        if scheme not in _SAFE_SCHEMES:
+            return None
+    elif stripped.startswith("\\"):
+        return None
+    return url.strip()
