@@ -1,0 +1,346 @@
+"""Text measurement with the real metrics of Liberation Sans (metric-compatible with Arial).
+
+Widths come from ``_metrics_data`` (advance widths and GPOS kerning in font units, generated
+from the font files by ``tools/gen_metrics.py``); the SVG names :data:`FONT_FAMILY`, whose
+first family is that font, so what we measure is what the browser draws. Chromium applies the
+font's kerning to SVG text, so :func:`text_width` does too (tools/measure_text_in_browser.py
+compares the two).
+
+Characters the font does not have are drawn by the browser from a fallback font; their widths
+are estimated:
+
+- combining marks (``unicodedata.combining`` or category Mn/Me), format characters (Cf: ZWJ,
+  ZWNJ, U+200B, soft hyphen, tags, ...), variation selectors and control characters: 0
+  (tab, CR and LF count as a space, as SVG turns them into spaces);
+- emoji (Extended_Pictographic, regional indicators, keycaps, anything followed by VS16):
+  1.25 em per grapheme cluster, so a ZWJ sequence, a flag pair or a skin-tone sequence is
+  one glyph (Noto Color Emoji advances 1.245 em; Apple's and Segoe's emoji are as wide);
+- East Asian Wide and Fullwidth characters: 1 em (CJK fonts draw them on a square grid);
+- anything else (Arabic, Hebrew, Devanagari, Thai, ...): the advance of ``n`` of the same
+  face, a typical lowercase glyph.
+
+:func:`wrap` breaks lines at spaces (and between East Asian wide characters), never inside a
+word unless the word alone is wider than the line, and then never inside a grapheme cluster.
+All functions are pure; results are cached by ``functools.lru_cache``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import repeat
+from operator import add
+from types import MappingProxyType
+
+from . import _metrics_data as _data
+
+__all__ = [
+    "FONT_FAMILY",
+    "ascent",
+    "cap_height",
+    "descent",
+    "line_height",
+    "text_width",
+    "wrap",
+]
+
+FONT_FAMILY = '"Liberation Sans", Arial, Helvetica, sans-serif'
+
+_UPEM = _data.UNITS_PER_EM
+_EM = _UPEM
+_EMOJI = _UPEM * 5 // 4
+# Code points below this are measured by a flat table (no clusters, no emoji, no marks).
+_FAST_LIMIT = 0x250
+_FAST_MAX = chr(_FAST_LIMIT)
+_ZWJ = "\u200d"
+_VS15 = "\ufe0e"
+_VS16 = "\ufe0f"
+_KEYCAP = "\u20e3"
+_KEYCAP_BASES = frozenset("0123456789#*")
+_WHITESPACE_AS_SPACE = frozenset("\t\n\r")
+
+# Extended_Pictographic (Unicode emoji-data.txt), as inclusive ranges.
+_PICTOGRAPHIC = (
+    (0x00A9, 0x00A9), (0x00AE, 0x00AE), (0x203C, 0x203C), (0x2049, 0x2049),
+    (0x2122, 0x2122), (0x2139, 0x2139), (0x2194, 0x2199), (0x21A9, 0x21AA),
+    (0x231A, 0x231B), (0x2328, 0x2328), (0x2388, 0x2388), (0x23CF, 0x23CF),
+    (0x23E9, 0x23F3), (0x23F8, 0x23FA), (0x24C2, 0x24C2), (0x25AA, 0x25AB),
+    (0x25B6, 0x25B6), (0x25C0, 0x25C0), (0x25FB, 0x25FE), (0x2600, 0x2605),
+    (0x2607, 0x2612), (0x2614, 0x2685), (0x2690, 0x2705), (0x2708, 0x2712),
+    (0x2714, 0x2714), (0x2716, 0x2716), (0x271D, 0x271D), (0x2721, 0x2721),
+    (0x2728, 0x2728), (0x2733, 0x2734), (0x2744, 0x2744), (0x2747, 0x2747),
+    (0x274C, 0x274C), (0x274E, 0x274E), (0x2753, 0x2755), (0x2757, 0x2757),
+    (0x2763, 0x2767), (0x2795, 0x2797), (0x27A1, 0x27A1), (0x27B0, 0x27B0),
+    (0x27BF, 0x27BF), (0x2934, 0x2935), (0x2B05, 0x2B07), (0x2B1B, 0x2B1C),
+    (0x2B50, 0x2B50), (0x2B55, 0x2B55), (0x3030, 0x3030), (0x303D, 0x303D),
+    (0x3297, 0x3297), (0x3299, 0x3299), (0x1F000, 0x1F0FF), (0x1F10D, 0x1F10F),
+    (0x1F12F, 0x1F12F), (0x1F16C, 0x1F171), (0x1F17E, 0x1F17F), (0x1F18E, 0x1F18E),
+    (0x1F191, 0x1F19A), (0x1F1AD, 0x1F1E5), (0x1F201, 0x1F20F), (0x1F21A, 0x1F21A),
+    (0x1F22F, 0x1F22F), (0x1F232, 0x1F23A), (0x1F23C, 0x1F23F), (0x1F249, 0x1F3FA),
+    (0x1F400, 0x1F53D), (0x1F546, 0x1F64F), (0x1F680, 0x1F6FF), (0x1F774, 0x1F77F),
+    (0x1F7D5, 0x1F7FF), (0x1F80C, 0x1F80F), (0x1F848, 0x1F84F), (0x1F85A, 0x1F85F),
+    (0x1F888, 0x1F88F), (0x1F8AE, 0x1F8FF), (0x1F90C, 0x1F93A), (0x1F93C, 0x1F945),
+    (0x1F947, 0x1FAFF), (0x1FC00, 0x1FFFD),
+)  # fmt: skip
+_PICTOGRAPHIC_STARTS = tuple(start for start, _ in _PICTOGRAPHIC)
+_REGIONAL_INDICATORS = (0x1F1E6, 0x1F1FF)
+_SKIN_TONES = (0x1F3FB, 0x1F3FF)
+# East Asian punctuation that may not start a line / may not end one (a light kinsoku).
+_NO_BREAK_BEFORE = frozenset(
+    "、。，．：；？！）」』】〕〉》〙〗〟・ー々ゝゞヽヾ〜ぁぃぅぇぉっゃゅょァィゥェォッャュョ"
+)
+_NO_BREAK_AFTER = frozenset("（「『【〔〈《〘〖〝")
+
+
+@dataclass(frozen=True)
+class _Face:
+    """One face's metrics, in font units, ready for lookups."""
+
+    fast: tuple[int, ...]  # context-free advance of every code point below _FAST_LIMIT
+    widths: Mapping[int, int]  # advances of every code point the font maps
+    kerning: Mapping[str, int]  # two-character string -> adjustment
+    typical: int  # estimate for glyphs of unknown scripts
+
+
+def _is_pictographic(cp: int) -> bool:
+    i = bisect_right(_PICTOGRAPHIC_STARTS, cp) - 1
+    return i >= 0 and cp <= _PICTOGRAPHIC[i][1]
+
+
+def _is_regional(cp: int) -> bool:
+    return _REGIONAL_INDICATORS[0] <= cp <= _REGIONAL_INDICATORS[1]
+
+
+def _is_extender(ch: str) -> bool:
+    """True if ``ch`` continues the grapheme cluster before it (simplified UAX #29)."""
+    if unicodedata.combining(ch):
+        return True
+    category = unicodedata.category(ch)
+    if category in ("Mn", "Me", "Mc"):
+        return True
+    cp = ord(ch)
+    return (
+        ch == _ZWJ
+        or ch == "\u200c"
+        or _SKIN_TONES[0] <= cp <= _SKIN_TONES[1]
+        or 0xE0020 <= cp <= 0xE007F  # tags (subdivision flags)
+    )
+
+
+def _clusters(text: str) -> list[str]:
+    """Split ``text`` into grapheme clusters (base + marks, ZWJ sequences, flag pairs)."""
+    clusters: list[str] = []
+    join_next = False
+    for ch in text:
+        extends = bool(clusters) and (
+            join_next
+            or _is_extender(ch)
+            # a second regional indicator completes a flag
+            or (
+                _is_regional(ord(ch)) and len(clusters[-1]) == 1 and _is_regional(ord(clusters[-1]))
+            )
+        )
+        if extends:
+            clusters[-1] += ch
+        else:
+            clusters.append(ch)
+        join_next = ch == _ZWJ
+    return clusters
+
+
+def _char_units(cp: int, widths: Mapping[int, int], typical: int) -> int:
+    """Context-free advance of one code point (emoji clusters are handled by the caller)."""
+    ch = chr(cp)
+    if ch in _WHITESPACE_AS_SPACE:
+        return widths[0x20]
+    category = unicodedata.category(ch)
+    if category in ("Mn", "Me", "Cf", "Cc") or unicodedata.combining(ch):
+        return 0
+    if _SKIN_TONES[0] <= cp <= _SKIN_TONES[1]:
+        return 0  # only ever seen after a base; a lone one is a cluster of its own
+    width = widths.get(cp)
+    if width is not None:
+        return width
+    if _is_pictographic(cp) or _is_regional(cp):
+        return _EMOJI
+    if unicodedata.east_asian_width(ch) in ("W", "F"):
+        return _EM
+    return typical
+
+
+def _face(widths_runs: tuple[tuple[int, tuple[int, ...]], ...],
+          kerning_groups: tuple[tuple[int, str], ...]) -> _Face:  # fmt: skip
+    widths = {
+        start + offset: width for start, run in widths_runs for offset, width in enumerate(run)
+    }
+    kerning = {
+        pairs[i : i + 2]: value for value, pairs in kerning_groups for i in range(0, len(pairs), 2)
+    }
+    typical = widths[ord("n")]
+    fast = tuple(_char_units(cp, widths, typical) for cp in range(_FAST_LIMIT))
+    return _Face(fast, MappingProxyType(widths), MappingProxyType(kerning), typical)
+
+
+_REGULAR = _face(_data.REGULAR_WIDTHS, _data.REGULAR_KERNING)
+_BOLD = _face(_data.BOLD_WIDTHS, _data.BOLD_KERNING)
+
+
+def _is_emoji_cluster(cluster: str, face: _Face) -> bool:
+    cp = ord(cluster[0])
+    if _is_regional(cp) or _SKIN_TONES[0] <= cp <= _SKIN_TONES[1]:
+        return True
+    if len(cluster) > 1:
+        if _VS16 in cluster:
+            return True
+        if _KEYCAP in cluster and cluster[0] in _KEYCAP_BASES:
+            return True
+        if _VS15 in cluster:
+            return False
+        if _ZWJ in cluster and _is_pictographic(cp):
+            return True
+    return cp not in face.widths and _is_pictographic(cp)
+
+
+def _slow_units(text: str, face: _Face) -> int:
+    total = 0
+    previous = ""  # the last single-character cluster, for kerning
+    for cluster in _clusters(text):
+        if _is_emoji_cluster(cluster, face):
+            total += _EMOJI
+            previous = ""
+            continue
+        base = cluster[0]
+        total += sum(_char_units(ord(ch), face.widths, face.typical) for ch in cluster)
+        if previous and len(cluster) == 1:
+            total += face.kerning.get(previous + base, 0)
+        previous = base if len(cluster) == 1 else ""
+    return total
+
+
+@lru_cache(maxsize=8192)
+def _units(text: str, bold: bool) -> int:
+    """Advance of ``text`` in font units (kerning included)."""
+    face = _BOLD if bold else _REGULAR
+    if not text:
+        return 0
+    if max(text) < _FAST_MAX:
+        width = sum(map(face.fast.__getitem__, map(ord, text)))
+        if len(text) > 1:
+            width += sum(map(face.kerning.get, map(add, text, text[1:]), repeat(0)))
+        return width
+    return _slow_units(text, face)
+
+
+def text_width(text: str, size: float = 14.0, *, bold: bool = False) -> float:
+    """Width in px of ``text`` drawn as ONE line in Liberation Sans at ``size`` px."""
+    return _units(text, bold) * size / _UPEM
+
+
+def line_height(size: float = 14.0) -> float:
+    """Default line spacing (hhea ascent + descent + line gap) at ``size`` px."""
+    return (_data.REGULAR_ASCENT + _data.REGULAR_DESCENT + _data.REGULAR_LINE_GAP) * size / _UPEM
+
+
+def ascent(size: float = 14.0) -> float:
+    """Distance from the baseline up to the top of the line box (hhea ascent) in px."""
+    return _data.REGULAR_ASCENT * size / _UPEM
+
+
+def descent(size: float = 14.0) -> float:
+    """Distance from the baseline down to the bottom of the line box (positive) in px."""
+    return _data.REGULAR_DESCENT * size / _UPEM
+
+
+def cap_height(size: float = 14.0) -> float:
+    """Height of capital letters above the baseline in px (to centre text optically)."""
+    return _data.REGULAR_CAP_HEIGHT * size / _UPEM
+
+
+# ---------------------------------------------------------------------------------------------
+# Wrapping
+
+
+def _is_wide(cluster: str) -> bool:
+    """East Asian wide text, where a line may break between any two characters."""
+    ch = cluster[0]
+    return unicodedata.east_asian_width(ch) in ("W", "F") and not _is_pictographic(ord(ch))
+
+
+def _tokens(paragraph: str) -> list[tuple[str, str]]:
+    """(separator before, token) pairs: words split at spaces and between wide characters."""
+    tokens: list[tuple[str, str]] = []
+    for word in paragraph.replace("\t", " ").split(" "):
+        if not word:
+            continue
+        separator = " "
+        if max(word) < "\u1100":  # nothing wide before Hangul Jamo: one token
+            tokens.append((separator, word))
+            continue
+        current = ""
+        previous = ""
+        for cluster in _clusters(word):
+            breakable = (
+                current
+                and (_is_wide(cluster) or _is_wide(previous))
+                and cluster[0] not in _NO_BREAK_BEFORE
+                and previous[-1] not in _NO_BREAK_AFTER
+            )
+            if breakable:
+                tokens.append((separator, current))
+                separator, current = "", ""
+            current += cluster
+            previous = cluster
+        tokens.append((separator, current))
+    return tokens
+
+
+def _kern(left: str, right: str, face: _Face) -> int:
+    return face.kerning.get(left[-1] + right[0], 0) if left and right else 0
+
+
+@lru_cache(maxsize=4096)
+def _wrap(text: str, limit: float, bold: bool) -> tuple[str, ...]:
+    face = _BOLD if bold else _REGULAR
+    lines: list[str] = []
+    for raw in text.split("\n"):
+        current = ""
+        current_units = 0
+        for separator, token in _tokens(raw.rstrip("\r")):
+            if current:
+                piece = separator + token
+                units = current_units + _units(piece, bold) + _kern(current, piece, face)
+                if units <= limit:
+                    current, current_units = current + piece, units
+                    continue
+                lines.append(current)
+            token_units = _units(token, bold)
+            if token_units <= limit:
+                current, current_units = token, token_units
+                continue
+            # The word alone is wider than the line: break it between grapheme clusters.
+            current, current_units = "", 0
+            for cluster in _clusters(token):
+                units = current_units + _units(cluster, bold) + _kern(current, cluster, face)
+                if current and units > limit:
+                    lines.append(current)
+                    current, current_units = cluster, _units(cluster, bold)
+                else:
+                    current, current_units = current + cluster, units
+        lines.append(current)
+    return tuple(lines)
+
+
+def wrap(text: str, max_width: float, size: float = 14.0, *, bold: bool = False) -> tuple[str, ...]:
+    """Lines of ``text`` no wider than ``max_width`` px where possible.
+
+    ``"\\n"`` always breaks (Mermaid's ``<br/>``, once the parser turned it into a newline);
+    then words are packed greedily, breaking at spaces and between East Asian wide
+    characters. A word wider than ``max_width`` on its own is broken between grapheme
+    clusters. Lines carry no leading or trailing spaces and runs of spaces become one (as
+    SVG draws them); an empty paragraph gives an empty line.
+    """
+    limit = max_width * _UPEM / size if size > 0 else float("inf")
+    return _wrap(text, limit + 1e-6, bold)
