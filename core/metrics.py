@@ -12,10 +12,12 @@ are estimated:
 - combining marks (``unicodedata.combining`` or category Mn/Me), format characters (Cf: ZWJ,
   ZWNJ, U+200B, soft hyphen, tags, ...), variation selectors and control characters: 0
   (tab, CR and LF count as a space, as SVG turns them into spaces);
-- emoji (Extended_Pictographic, regional indicators, keycaps, anything followed by VS16):
+- emoji (Extended_Pictographic, regional indicators, keycaps, emoji-style VS16 sequences):
   1.25 em per grapheme cluster, so a ZWJ sequence, a flag pair or a skin-tone sequence is
   one glyph (Noto Color Emoji advances 1.245 em; Apple's and Segoe's emoji are as wide);
-- East Asian Wide and Fullwidth characters: 1 em (CJK fonts draw them on a square grid);
+- East Asian Wide and Fullwidth characters: 1 em (CJK fonts draw them on a square grid),
+  and so are other symbols (category So: dingbats such as U+2713 check mark, which fallback
+  fonts draw 0.8 to 1 em wide);
 - anything else (Arabic, Hebrew, Devanagari, Thai, ...): the advance of ``n`` of the same
   face, a typical lowercase glyph.
 
@@ -166,7 +168,7 @@ def _char_units(cp: int, widths: Mapping[int, int], typical: int) -> int:
         return width
     if _is_pictographic(cp) or _is_regional(cp):
         return _EMOJI
-    if unicodedata.east_asian_width(ch) in ("W", "F"):
+    if category == "So" or unicodedata.east_asian_width(ch) in ("W", "F"):
         return _EM
     return typical
 
@@ -193,13 +195,11 @@ def _is_emoji_cluster(cluster: str, face: _Face) -> bool:
     if _is_regional(cp) or _SKIN_TONES[0] <= cp <= _SKIN_TONES[1]:
         return True
     if len(cluster) > 1:
-        if _VS16 in cluster:
-            return True
         if _KEYCAP in cluster and cluster[0] in _KEYCAP_BASES:
             return True
         if _VS15 in cluster:
             return False
-        if _ZWJ in cluster and _is_pictographic(cp):
+        if (_VS16 in cluster or _ZWJ in cluster) and _is_pictographic(cp):
             return True
     return cp not in face.widths and _is_pictographic(cp)
 

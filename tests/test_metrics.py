@@ -1,0 +1,262 @@
+"""Text measurement: the committed width table against the font itself, and line wrapping."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mlseq.metrics import (
+    FONT_FAMILY,
+    ascent,
+    cap_height,
+    descent,
+    line_height,
+    text_width,
+    wrap,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+FONT_DIR = Path("/usr/share/fonts/truetype/liberation")
+IN_CI = bool(os.environ.get("CI"))
+
+SAMPLES = [
+    "Hello, World",
+    "The quick brown fox jumps over the lazy dog",
+    "AVATAR Type Wave Yoyo LTA P. F, T. r, y.",
+    "train(model, epochs=10, lr=3e-4) -> 0.92",
+    "Ça va très bien, naïve façade, Straße, Øresund, Łódź, Dvořák",
+    "«quoted» — en–dash… ‘single’ “double” €100 ©®™",
+    "Αλφα Βήτα Γάμμα Δέλτα ΤΑΥΤΟΤΗΤΑ Ύψος",
+    "Привет, мир! ГОСУДАРСТВЕННЫЙ Тест Обучение модели",
+    "→ ← ↑ ↓ ≤ ≥ ≠ ∞ • ─│",
+]
+
+
+def _font(name: str) -> Any:
+    """The font through fontTools; skipped when absent, a failure under CI."""
+    path = FONT_DIR / name
+    try:
+        from fontTools.ttLib import TTFont
+    except ImportError:
+        if IN_CI:
+            pytest.fail("fontTools is missing and CI is set")
+        pytest.skip("fontTools is not installed")
+    if not path.exists():
+        if IN_CI:
+            pytest.fail(f"{path} is missing and CI is set (install fonts-liberation)")
+        pytest.skip(f"{path} is absent")
+    return TTFont(path)
+
+
+def _reference_width(font: Any, text: str, size: float) -> float:
+    """Advance widths plus the legacy 'kern' table: a second source besides GPOS."""
+    cmap = font.getBestCmap()
+    hmtx = font["hmtx"]
+    kern = font["kern"].kernTables[0].kernTable
+    glyphs = [cmap[ord(ch)] for ch in text]
+    units = sum(hmtx[g][0] for g in glyphs)
+    units += sum(kern.get((a, b), 0) for a, b in itertools.pairwise(glyphs))
+    return units * size / font["head"].unitsPerEm
+
+
+@pytest.mark.parametrize("bold", [False, True], ids=["regular", "bold"])
+def test_widths_match_the_font(bold: bool) -> None:
+    font = _font("LiberationSans-Bold.ttf" if bold else "LiberationSans-Regular.ttf")
+    for text in SAMPLES:
+        for size in (11.0, 14.0, 20.5):
+            expected = _reference_width(font, text, size)
+            assert text_width(text, size, bold=bold) == pytest.approx(expected, abs=1e-9), text
+
+
+def test_vertical_metrics_match_the_font() -> None:
+    font = _font("LiberationSans-Regular.ttf")
+    upem = font["head"].unitsPerEm
+    hhea = font["hhea"]
+    assert ascent(20) == pytest.approx(hhea.ascent * 20 / upem)
+    assert descent(20) == pytest.approx(-hhea.descent * 20 / upem)
+    assert line_height(20) == pytest.approx((hhea.ascent - hhea.descent + hhea.lineGap) * 20 / upem)
+    assert cap_height(20) == pytest.approx(font["OS/2"].sCapHeight * 20 / upem)
+
+
+def test_generated_table_is_up_to_date() -> None:
+    _font("LiberationSans-Regular.ttf")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "gen_metrics.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_core_does_not_import_fonttools() -> None:
+    code = "import sys, mlseq.metrics; print('fontTools' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_generated_file_names_its_font_and_command() -> None:
+    head = (ROOT / "core" / "_metrics_data.py").read_text(encoding="utf-8")[:600]
+    assert "Liberation Sans" in head
+    assert "Version 1.07.4" in head
+    assert "tools/gen_metrics.py" in head
+    assert FONT_FAMILY.startswith('"Liberation Sans"')
+
+
+# --- properties of the measurements -----------------------------------------------------------
+
+
+def test_known_widths_at_14px() -> None:
+    # Liberation Sans advances: n = 1139/2048 em, i = 455/2048 em, space = 569/2048 em.
+    assert text_width("n") == pytest.approx(1139 * 14 / 2048)
+    assert text_width("nin n") == pytest.approx((3 * 1139 + 455 + 569) * 14 / 2048)
+    assert text_width("") == 0
+
+
+def test_kerning_tightens_pairs() -> None:
+    assert text_width("AV") < text_width("A") + text_width("V")
+    assert text_width("To") < text_width("T") + text_width("o")
+    assert text_width("ΑΥ") < text_width("Α") + text_width("Υ")  # Greek takes the slow path
+
+
+def test_bold_is_wider_than_regular() -> None:
+    for text in ["Hello, World", "Feature Store", "model.fit()", "Обучение", "ΑΒΓ abc"]:
+        assert text_width(text, bold=True) > text_width(text), text
+
+
+def test_width_scales_with_size() -> None:
+    for text in [*SAMPLES, "機械学習", "deploy 🚀"]:
+        assert text_width(text, 28) == pytest.approx(2 * text_width(text, 14))
+        assert text_width(text, 7, bold=True) == pytest.approx(text_width(text, 14, bold=True) / 2)
+
+
+def test_fallback_widths() -> None:
+    n = text_width("n")
+    assert text_width("機械学習") == pytest.approx(4 * 14)  # East Asian wide: 1 em each
+    assert text_width("ＡＢ") == pytest.approx(2 * 14)  # fullwidth forms
+    assert text_width("e\u0301") == pytest.approx(text_width("e"))  # combining acute
+    assert text_width("a\u200bb\u200dc\u200cd\ufe0f") == pytest.approx(text_width("abcd"))
+    assert text_width("\u00ad") == 0  # soft hyphen is invisible
+    assert text_width("a\tb") == pytest.approx(text_width("a b"))
+    assert text_width("🚀") == pytest.approx(1.25 * 14)
+    family = "👨\u200d👩\u200d👧\u200d👦"
+    assert text_width(family) == pytest.approx(1.25 * 14)  # a ZWJ sequence is one glyph
+    assert text_width("🇩🇪🇫🇷") == pytest.approx(2 * 1.25 * 14)  # two flags
+    assert text_width("👍🏽") == pytest.approx(1.25 * 14)  # skin tone modifier
+    assert text_width("1\ufe0f\u20e3") == pytest.approx(1.25 * 14)  # keycap
+    assert text_width("\u2764\ufe0f") == pytest.approx(1.25 * 14)  # heart, emoji style
+    assert text_width("\u2713") == pytest.approx(14)  # a symbol the font lacks: 1 em
+    assert text_width("ש") == pytest.approx(n)  # not in the font: a typical glyph
+    assert text_width("ש", bold=True) == pytest.approx(text_width("n", bold=True))
+
+
+def test_characters_the_font_has_use_its_widths() -> None:
+    assert text_width("©") != pytest.approx(1.25 * 14)  # text-style © is in the font
+    assert text_width("→") == pytest.approx(2048 * 14 / 2048)
+
+
+# --- wrapping ---------------------------------------------------------------------------------
+
+PARAGRAPH = (
+    "The training job reads the versioned feature snapshot, fits the gradient boosted "
+    "model with early stopping and registers the candidate in the model registry"
+)
+
+
+@pytest.mark.parametrize("max_width", [60.0, 100.0, 150.0, 240.0])
+def test_wrap_never_breaks_inside_a_word(max_width: float) -> None:
+    lines = wrap(PARAGRAPH, max_width)
+    assert "".join(lines).replace(" ", "") == PARAGRAPH.replace(" ", "")
+    words_on_lines = {word for line in lines for word in line.split(" ")}
+    for word in PARAGRAPH.split(" "):
+        if text_width(word) <= max_width:  # only a word wider than the line may be broken
+            assert word in words_on_lines, word
+    for line in lines:
+        assert line == line.strip()
+        assert text_width(line) <= max_width + 1e-9
+    # greedy: the next word would not have fitted on the line before
+    for line, following in itertools.pairwise(lines):
+        assert text_width(line + " " + following.split(" ")[0]) > max_width
+
+
+def test_wrap_breaks_a_word_wider_than_the_line() -> None:
+    word = "Supercalifragilisticexpialidocious_feature_transform_v2"
+    lines = wrap(f"run {word} now", 80)
+    assert lines[0] == "run"
+    assert lines[-1].endswith("now")
+    assert "".join(lines[1:]).replace(" now", "") == word
+    for line in lines:
+        assert text_width(line) <= 80 + 1e-9
+
+
+def test_wrap_keeps_short_text_on_one_line() -> None:
+    assert wrap("Data Engineer", 200) == ("Data Engineer",)
+    assert wrap("Data Engineer", text_width("Data Engineer")) == ("Data Engineer",)
+
+
+def test_wrap_honours_newlines_and_trims_spaces() -> None:
+    assert wrap("first<br/>second".replace("<br/>", "\n"), 500) == ("first", "second")
+    assert wrap("  a   b  \n\n c ", 500) == ("a b", "", "c")
+    assert wrap("", 100) == ("",)
+    assert wrap("line\r\nnext", 500) == ("line", "next")
+
+
+def test_wrap_breaks_east_asian_text_between_characters() -> None:
+    text = "機械学習のパイプラインを設計する。モデルを訓練します。"
+    lines = wrap(text, 60)
+    assert "".join(lines) == text
+    assert len(lines) > 1
+    for line in lines:
+        assert text_width(line) <= 60 + 1e-9
+        assert not line.startswith(("。", "、"))  # closing punctuation never starts a line
+    # mixed with spaces: Latin words stay whole
+    mixed = wrap("モデル training pipeline を設計", 70)
+    assert "training" in mixed or any("training" in line for line in mixed)
+
+
+def test_wrap_never_splits_a_grapheme_cluster() -> None:
+    accented = "e\u0301" * 40  # one long 'word' of decomposed é
+    lines = wrap(accented, 50)
+    assert "".join(lines) == accented
+    assert all(not unicodedata.combining(line[0]) for line in lines)
+    family = "👨\u200d👩\u200d👧"
+    emoji_word = (family + "🇩🇪") * 6
+    lines = wrap(emoji_word, 40)
+    assert "".join(lines) == emoji_word
+    for line in lines:
+        assert not line.startswith(("\u200d", "👩", "👧", "🇪")), line
+
+
+def test_wrap_with_zero_width_still_progresses() -> None:
+    lines = wrap("abc de", 0)
+    assert lines == ("a", "b", "c", "d", "e")
+
+
+def test_wrap_bold_and_size_change_the_breaks() -> None:
+    regular = wrap(PARAGRAPH, 200)
+    assert len(wrap(PARAGRAPH, 200, 20)) > len(regular)
+    assert len(wrap(PARAGRAPH, 200, bold=True)) >= len(regular)
+
+
+def test_results_are_deterministic_across_hash_seeds() -> None:
+    code = (
+        "from mlseq.metrics import text_width, wrap\n"
+        f"t = {PARAGRAPH + ' 機械学習 🚀 Привет'!r}\n"
+        "print(repr(text_width(t)), repr(text_width(t, 13, bold=True)), wrap(t, 90))\n"
+    )
+    outputs = set()
+    for seed in ("0", "1", "12345"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        )
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
