@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint golden bench clean setup
+.PHONY: demo test lint golden bench clean setup metrics
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,6 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) demo-site/build build *.egg-info
+
+metrics: $(STAMP)
+	$(BIN)/python tools/gen_metrics.py
