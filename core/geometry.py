@@ -1,0 +1,220 @@
+"""Geometry: where everything goes, as numbers (the output of :func:`mlseq.layout.layout`).
+
+A backend (SVG, TikZ, a transcript) draws from :class:`Geometry` plus the
+:class:`~mlseq.model.Diagram` it came from, and measures nothing itself. Coordinates are
+in CSS pixels, origin top left, y growing downwards. Every element that comes from an
+event carries ``event``, its index in :attr:`Diagram.events`, so a backend can look up
+what it means (the arrow of a message, the kind of a fragment).
+
+Text is laid out here too: a :class:`TextBlock` holds the wrapped lines and the baseline
+of the first one, so no backend ever re-wraps or re-measures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def right(self) -> float:
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.h
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """Lines of text: ``x`` is the anchor (left edge or centre), ``y`` the first baseline."""
+
+    x: float
+    y: float
+    lines: tuple[str, ...]
+    line_height: float
+    width: float
+    """Width of the widest line, as measured (for overlap checks and backing rects)."""
+    size: float
+    anchor: str = "start"
+    """``start`` (x is the left edge) or ``middle`` (x is the centre)."""
+    bold: bool = False
+
+    @property
+    def left(self) -> float:
+        return self.x - self.width / 2 if self.anchor == "middle" else self.x
+
+
+@dataclass(frozen=True)
+class HeadBox:
+    """A participant's head: ``rect`` is the whole shape, ``label`` its name."""
+
+    participant: int
+    """Index into :attr:`Diagram.participants`."""
+    rect: Rect
+    label: TextBlock
+    bottom: bool = False
+    """The mirrored head drawn under the lifelines."""
+
+
+@dataclass(frozen=True)
+class Lifeline:
+    participant: int
+    x: float
+    y1: float
+    y2: float
+    destroyed: bool = False
+    """The line ends with a cross at ``y2`` (``destroy``)."""
+    gaps: tuple[tuple[float, float], ...] = ()
+    """Stretches drawn dotted: delays (``... text ...``)."""
+
+
+@dataclass(frozen=True)
+class Badge:
+    """An autonumber badge: a circle with the message number."""
+
+    cx: float
+    cy: float
+    r: float
+    text: str
+    size: float
+
+
+@dataclass(frozen=True)
+class MessageGeom:
+    event: int
+    x1: float
+    """Where the line starts (source end)."""
+    x2: float
+    """Where the line ends (target end, where the head is)."""
+    y: float
+    label: TextBlock | None
+    loop: Rect | None = None
+    """For a self-message: the loop (from ``(x1, loop.y)`` out to the right and back to
+    ``(x2, loop.bottom)``); ``y`` is then ``loop.y``."""
+    badge: Badge | None = None
+
+
+@dataclass(frozen=True)
+class ActivationGeom:
+    participant: int
+    rect: Rect
+    level: int
+    """0 for the outermost bar; nested bars are shifted right by their level."""
+
+
+@dataclass(frozen=True)
+class NoteGeom:
+    event: int
+    rect: Rect
+    label: TextBlock
+
+
+@dataclass(frozen=True)
+class SectionGeom:
+    """An ``else``/``and``/``option`` divider inside a fragment."""
+
+    y: float
+    guard: TextBlock | None
+
+
+@dataclass(frozen=True)
+class FragmentGeom:
+    event: int
+    """Index of the :class:`~mlseq.model.FragmentStart`."""
+    rect: Rect
+    tab: Rect | None
+    """The pentagon tab in the top-left corner (``None`` for ``rect``)."""
+    tab_label: TextBlock | None
+    guard: TextBlock | None
+    """``[guard]`` beside the tab."""
+    sections: tuple[SectionGeom, ...] = ()
+    depth: int = 0
+
+
+@dataclass(frozen=True)
+class DividerGeom:
+    """A stage divider (``== Training ==``): a band across the whole diagram."""
+
+    event: int
+    rect: Rect
+    label: TextBlock
+
+
+@dataclass(frozen=True)
+class DelayGeom:
+    event: int
+    y1: float
+    y2: float
+    label: TextBlock | None
+
+
+@dataclass(frozen=True)
+class CrossGeom:
+    """The X where a destroyed participant's lifeline ends."""
+
+    participant: int
+    x: float
+    y: float
+    size: float
+
+
+@dataclass(frozen=True)
+class BoxGeom:
+    box: int
+    """Index into :attr:`Diagram.boxes`."""
+    rect: Rect
+    label: TextBlock | None
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    kind: str
+    """A :class:`~mlseq.model.MessageKind` value."""
+    x1: float
+    x2: float
+    y: float
+    label: TextBlock
+
+
+@dataclass(frozen=True)
+class LegendGeom:
+    rect: Rect
+    entries: tuple[LegendEntry, ...]
+
+
+@dataclass(frozen=True)
+class LinkGeom:
+    """A participant link, drawn as text under the top head."""
+
+    participant: int
+    link: int
+    """Index into the participant's :attr:`~mlseq.model.Participant.links`."""
+    label: TextBlock
+
+
+@dataclass(frozen=True)
+class Geometry:
+    width: float
+    height: float
+    font_size: float
+    heads: tuple[HeadBox, ...]
+    lifelines: tuple[Lifeline, ...]
+    messages: tuple[MessageGeom, ...]
+    activations: tuple[ActivationGeom, ...] = ()
+    notes: tuple[NoteGeom, ...] = ()
+    fragments: tuple[FragmentGeom, ...] = ()
+    """Outermost first is not guaranteed: sort by ``depth`` to draw outer frames first."""
+    dividers: tuple[DividerGeom, ...] = ()
+    delays: tuple[DelayGeom, ...] = ()
+    crosses: tuple[CrossGeom, ...] = ()
+    boxes: tuple[BoxGeom, ...] = ()
+    links: tuple[LinkGeom, ...] = ()
+    title: TextBlock | None = None
+    legend: LegendGeom | None = None

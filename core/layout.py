@@ -1,0 +1,817 @@
+"""Layout: a :class:`~mlseq.model.Diagram` becomes :class:`~mlseq.geometry.Geometry`.
+
+Two passes, both linear in the number of events:
+
+1. Horizontal. Every element that spans participants adds a minimum distance between
+   the two lifelines it spans (a message label between non-adjacent participants, a
+   self-message label to the right of its loop, a note beside or over a lifeline, a box
+   title). The constraints are solved left to right: each lifeline goes as far left as
+   every constraint ending at it allows. Mermaid only widens adjacent gaps and so lets
+   long labels run over their neighbours; this never does.
+2. Vertical. Events are walked in order with a cursor; each row is as tall as its
+   wrapped text. Fragments are closed with a stack so that nested frames are inset
+   inside their parents and wide enough for their content; activation bars are stacked
+   per participant with an offset per level.
+
+No text is measured anywhere else: :mod:`mlseq.metrics` is the only source of widths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import metrics
+from .geometry import (
+    ActivationGeom,
+    Badge,
+    BoxGeom,
+    CrossGeom,
+    DelayGeom,
+    DividerGeom,
+    FragmentGeom,
+    Geometry,
+    HeadBox,
+    LegendEntry,
+    LegendGeom,
+    Lifeline,
+    LinkGeom,
+    MessageGeom,
+    NoteGeom,
+    Rect,
+    SectionGeom,
+    TextBlock,
+)
+from .markup import safe_url
+from .model import (
+    Activation,
+    Create,
+    Delay,
+    Destroy,
+    Diagram,
+    Divider,
+    FragmentEnd,
+    FragmentKind,
+    FragmentSection,
+    FragmentStart,
+    Message,
+    MessageKind,
+    Note,
+    NotePlacement,
+    ParticipantKind,
+)
+from .options import RenderOptions
+
+# Spacing at 14 px text; everything scales with the font size.
+MARGIN = 8.0
+HEAD_PAD_X = 10.0
+HEAD_PAD_Y = 7.0
+HEAD_GAP = 14.0
+"""Smallest gap between two neighbouring heads."""
+LABEL_PAD = 10.0
+"""Space left and right of a message label between the two lifelines it spans."""
+LABEL_GAP = 3.0
+"""Between a label's last line and its message line."""
+ROW_GAP = 9.0
+"""Below each message line, note, or fragment divider."""
+ACT_W = 10.0
+ACT_STEP = 5.0
+LOOP_W = 24.0
+LOOP_MIN_H = 14.0
+NOTE_PAD = 6.0
+FRAG_PAD = 12.0
+"""From the outermost lifeline a fragment covers to its frame."""
+FRAG_INSET = 6.0
+"""From a nested frame to the frame around it."""
+BOX_PAD = 8.0
+ICON_H = 30.0
+"""Height of the figure drawn above the name for actor/boundary/control/entity."""
+BADGE_R = 8.0
+
+ICON_KINDS = frozenset(
+    {ParticipantKind.ACTOR, ParticipantKind.BOUNDARY, ParticipantKind.CONTROL,
+     ParticipantKind.ENTITY}
+)
+
+LEGEND_LABELS: dict[MessageKind, str] = {
+    MessageKind.SYNC: "call",
+    MessageKind.ASYNC: "asynchronous",
+    MessageKind.RETURN: "reply",
+    MessageKind.LOST: "lost / failed",
+    MessageKind.BIDIRECTIONAL: "both ways",
+    MessageKind.HALF: "half arrow",
+    MessageKind.LINE: "line",
+}
+
+
+def _r(v: float) -> float:
+    """Round to the 1/10 px the SVG writes, so every backend sees the same numbers."""
+    return round(v, 1)
+
+
+@dataclass
+class _Frame:
+    """A fragment being laid out (mutable scratch, never leaves this module)."""
+
+    event: int
+    kind: FragmentKind
+    label: str
+    depth: int
+    top: float
+    tab: Rect | None = None
+    tab_label: TextBlock | None = None
+    guard: TextBlock | None = None
+    min_right: float = 0.0
+    lo: float = float("inf")
+    hi: float = float("-inf")
+    sections: list[tuple[float, TextBlock | None]] = field(default_factory=list)
+
+
+class _Text:
+    """Wrapping and measuring with a per-layout cache (many labels repeat)."""
+
+    def __init__(self, size: float, wrap_width: float) -> None:
+        self.size = size
+        self.wrap_width = wrap_width
+        self.lh = metrics.line_height(size)
+        self.asc = metrics.ascent(size)
+        self._cache: dict[tuple[str, bool, float], tuple[tuple[str, ...], float]] = {}
+
+    def lines(self, text: str, *, bold: bool = False, size: float | None = None,
+              width: float | None = None) -> tuple[tuple[str, ...], float]:
+        """The wrapped lines of ``text`` and the width of the widest one."""
+        sz = self.size if size is None else size
+        key = (text, bold, sz if width is None else sz + width * 1e-6)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        limit = self.wrap_width if width is None else width
+        if not text:
+            result: tuple[tuple[str, ...], float] = ((), 0.0)
+        else:
+            lines = metrics.wrap(text, limit, sz, bold=bold)
+            result = (lines, max(metrics.text_width(ln, sz, bold=bold) for ln in lines))
+        self._cache[key] = result
+        return result
+
+
+def _vertical_head_extent(kind: ParticipantKind, lines: int, lh: float, s: float) -> float:
+    if kind in ICON_KINDS:
+        return ICON_H * s + 4 * s + lines * lh
+    if kind is ParticipantKind.DATABASE:
+        return lines * lh + 2 * HEAD_PAD_Y * s + 10 * s
+    if kind in (ParticipantKind.COLLECTIONS, ParticipantKind.REGISTRY):
+        return lines * lh + 2 * HEAD_PAD_Y * s + 5 * s
+    if kind is ParticipantKind.MONITOR:
+        return lines * lh + 2 * HEAD_PAD_Y * s + 6 * s
+    return lines * lh + 2 * HEAD_PAD_Y * s
+
+
+def _head_width(kind: ParticipantKind, text_w: float, s: float) -> float:
+    pad = HEAD_PAD_X * s
+    if kind in ICON_KINDS:
+        return max(text_w + 4 * s, 36 * s)
+    if kind is ParticipantKind.QUEUE:
+        return text_w + 2 * pad + 10 * s
+    if kind in (ParticipantKind.MODEL, ParticipantKind.PIPELINE):
+        return text_w + 2 * pad + 14 * s
+    if kind in (ParticipantKind.JOB, ParticipantKind.COLLECTIONS):
+        return text_w + 2 * pad + 8 * s
+    return max(text_w + 2 * pad, 40 * s)
+
+
+def layout(diagram: Diagram, options: RenderOptions) -> Geometry:
+    """Place every element of ``diagram``. Pure: same input, same numbers."""
+    return _Layout(diagram, options).run()
+
+
+class _Layout:
+    def __init__(self, diagram: Diagram, options: RenderOptions) -> None:
+        self.d = diagram
+        self.o = options
+        self.s = options.font_size / 14.0
+        self.text = _Text(options.font_size, options.wrap_width)
+        self.index = {p.id: i for i, p in enumerate(diagram.participants)}
+        self.numbering = options.autonumber
+
+    # -- horizontal -----------------------------------------------------------------
+
+    def _horizontal(self) -> tuple[list[float], float]:
+        d, s, t = self.d, self.s, self.text
+        n = len(d.participants)
+        idx = self.index
+        cons: list[dict[int, float]] = [{} for _ in range(n)]
+        left_need = 0.0
+        right_need = 0.0
+
+        def need(i: int, j: int, dist: float) -> None:
+            if i > j:
+                i, j = j, i
+            row = cons[j]
+            if dist > row.get(i, 0.0):
+                row[i] = dist
+
+        hw = self.head_w
+        for i in range(n - 1):
+            need(i, i + 1, hw[i] / 2 + hw[i + 1] / 2 + HEAD_GAP * s)
+        if n:
+            left_need = hw[0] / 2
+            right_need = hw[-1] / 2
+        act = ACT_W * s
+        badge = 2 * BADGE_R * s + 4 * s if self._numbers_on() else 0.0
+        depth = 0
+        max_depth = 0
+        for ev in d.events:
+            if isinstance(ev, Message):
+                a, b = idx[ev.source], idx[ev.target]
+                _, w = t.lines(ev.text)
+                if a == b:
+                    reach = act + LOOP_W * s + 6 * s + w + LABEL_PAD * s + badge / 2
+                    if a + 1 < n:
+                        need(a, a + 1, reach)
+                    else:
+                        right_need = max(right_need, reach)
+                else:
+                    need(a, b, w + 2 * LABEL_PAD * s + act + badge)
+            elif isinstance(ev, Note):
+                # Notes have their own row and an opaque backing, so they may cover
+                # neighbouring lifelines; they only widen the diagram at its edges.
+                _, w = t.lines(ev.text)
+                w += 2 * NOTE_PAD * s
+                ps = [idx[p] for p in ev.participants]
+                a, z = min(ps), max(ps)
+                if ev.placement is NotePlacement.RIGHT:
+                    if z == n - 1:
+                        right_need = max(right_need, act / 2 + 4 * s + w)
+                elif ev.placement is NotePlacement.LEFT:
+                    if a == 0:
+                        left_need = max(left_need, act / 2 + 4 * s + w)
+                elif a == z:
+                    if a == 0:
+                        left_need = max(left_need, w / 2)
+                    if z == n - 1:
+                        right_need = max(right_need, w / 2)
+            elif isinstance(ev, FragmentStart):
+                depth += 1
+                max_depth = max(max_depth, depth)
+            elif isinstance(ev, FragmentEnd):
+                depth -= 1
+        for bi, box in enumerate(d.boxes):
+            members = sorted(idx[p] for p in box.participants if p in idx)
+            if not members:
+                continue
+            first, last = members[0], members[-1]
+            _, w = t.lines(box.label, bold=True) if box.label else ((), 0.0)
+            need(first, last, w + 2 * BOX_PAD * s - hw[first] / 2 - hw[last] / 2)
+            if first > 0:
+                need(first - 1, first,
+                     hw[first - 1] / 2 + hw[first] / 2 + (HEAD_GAP + 2 * BOX_PAD) * s)
+            if last + 1 < n:
+                need(last, last + 1,
+                     hw[last] / 2 + hw[last + 1] / 2 + (HEAD_GAP + 2 * BOX_PAD) * s)
+            if first == 0:
+                left_need = max(left_need, hw[0] / 2 + BOX_PAD * s)
+            if last == n - 1:
+                right_need = max(right_need, hw[-1] / 2 + BOX_PAD * s)
+            del bi
+        if max_depth:
+            left_need = max(left_need, FRAG_PAD * s + (max_depth - 1) * FRAG_INSET * s)
+            right_need = max(right_need, FRAG_PAD * s + (max_depth - 1) * FRAG_INSET * s)
+        xs = [0.0] * n
+        if n:
+            xs[0] = MARGIN * s + left_need
+        for j in range(1, n):
+            x = xs[j - 1]
+            for i, dist in cons[j].items():
+                x = max(x, xs[i] + dist)
+            xs[j] = x
+        return xs, right_need
+
+    def _numbers_on(self) -> bool:
+        if self.numbering is False:
+            return False
+        if self.numbering is True:
+            return True
+        return any(isinstance(e, Message) and e.number is not None for e in self.d.events)
+
+    # -- heads ----------------------------------------------------------------------
+
+    def _prepare_heads(self) -> None:
+        s, t = self.s, self.text
+        self.head_lines: list[tuple[str, ...]] = []
+        self.head_w: list[float] = []
+        self.head_h: list[float] = []
+        self.link_lines: list[list[tuple[int, str, float]]] = []
+        small = self.o.font_size * 0.86
+        for p in self.d.participants:
+            lines, w = t.lines(p.label, bold=False)
+            if not lines:
+                lines, w = ("",), 0.0
+            hw = _head_width(p.kind, w, s)
+            links: list[tuple[int, str, float]] = []
+            for li, link in enumerate(p.links):
+                if safe_url(link.url) is None:
+                    continue
+                lw = metrics.text_width(link.label, small)
+                links.append((li, link.label, lw))
+                hw = max(hw, lw + 8 * s)
+            self.head_lines.append(lines)
+            self.head_w.append(hw)
+            self.head_h.append(_vertical_head_extent(p.kind, len(lines), t.lh, s))
+            self.link_lines.append(links)
+
+    def _head(self, i: int, x: float, top: float, height: float, bottom: bool) -> HeadBox:
+        p = self.d.participants[i]
+        w = self.head_w[i]
+        lines = self.head_lines[i]
+        t = self.text
+        s = self.s
+        text_h = len(lines) * t.lh
+        if p.kind in ICON_KINDS:
+            # Figure above the name at the top; below the name on the mirrored head.
+            first = top + t.asc if bottom else top + height - text_h + t.asc
+        else:
+            extra = 0.0
+            if p.kind is ParticipantKind.DATABASE:
+                extra = 5 * s
+            elif p.kind in (ParticipantKind.COLLECTIONS, ParticipantKind.REGISTRY):
+                extra = 2.5 * s
+            elif p.kind is ParticipantKind.MONITOR:
+                extra = -3 * s
+            first = top + (height - text_h) / 2 + t.asc + extra
+        width_text = max((metrics.text_width(ln, self.o.font_size) for ln in lines),
+                         default=0.0)
+        label = TextBlock(_r(x), _r(first), lines, _r(t.lh), _r(width_text), self.o.font_size,
+                          "middle")
+        return HeadBox(i, Rect(_r(x - w / 2), _r(top), _r(w), _r(height)), label, bottom)
+
+    # -- main -----------------------------------------------------------------------
+
+    def run(self) -> Geometry:
+        self._prepare_heads()
+        xs, right_need = self._horizontal()
+        geo, min_x = self._vertical(xs, right_need)
+        want = MARGIN * self.s
+        if min_x < want - 0.01:
+            shift = want - min_x
+            geo, _ = self._vertical([x + shift for x in xs], right_need)
+        return geo
+
+    def _vertical(self, xs: list[float], right_need: float) -> tuple[Geometry, float]:
+        d, o, s, t = self.d, self.o, self.s, self.text
+        n = len(d.participants)
+        idx = self.index
+        lh, asc = t.lh, t.asc
+        size = o.font_size
+        r = _r
+        lo_all = xs[0] - self.head_w[0] / 2 if n else MARGIN * s
+        hi_all = xs[-1] + right_need if n else MARGIN * s
+
+        y = MARGIN * s
+        title_block: tuple[tuple[str, ...], float, float] | None = None
+        title_text = o.title if o.title is not None else d.title
+        if title_text:
+            tsize = size * 1.15
+            tl, tw = t.lines(title_text, bold=True, size=tsize, width=max(o.wrap_width * 2, 400))
+            title_block = (tl, tw, y + metrics.ascent(tsize))
+            y += len(tl) * metrics.line_height(tsize) + 8 * s
+
+        box_top = y
+        if d.boxes:
+            has_label = any(b.label for b in d.boxes)
+            y += (lh + 6 * s) if has_label else 4 * s
+
+        created = {i for i, p in enumerate(d.participants) if p.created}
+        head_h = max((h for i, h in enumerate(self.head_h) if i not in created),
+                     default=max(self.head_h, default=lh))
+        if created:
+            head_h = max(head_h, max(self.head_h[i] for i in created))
+        heads: list[HeadBox] = []
+        head_top = y
+        for i in range(n):
+            if i not in created:
+                heads.append(self._head(i, xs[i], head_top, head_h, False))
+        y = head_top + head_h
+        life_start = [y] * n
+        links: list[LinkGeom] = []
+        small = size * 0.86
+        link_lh = metrics.line_height(small)
+        max_links = max((len(ls) for ls in self.link_lines), default=0)
+        if max_links:
+            for i, ls in enumerate(self.link_lines):
+                for k, (li, ltext, lw) in enumerate(ls):
+                    base = y + 4 * s + k * link_lh + metrics.ascent(small)
+                    links.append(LinkGeom(i, li, TextBlock(r(xs[i]), r(base), (ltext,),
+                                                           r(link_lh), r(lw), small, "middle")))
+            y += 4 * s + max_links * link_lh
+        y += 10 * s
+
+        act = ACT_W * s
+        numbers_on = self._numbers_on()
+        auto_count = 0
+        stacks: list[list[tuple[float, int]]] = [[] for _ in range(n)]
+        bars: list[ActivationGeom] = []
+        messages: list[MessageGeom] = []
+        notes: list[NoteGeom] = []
+        frames: list[_Frame] = []
+        fragments: list[FragmentGeom] = []
+        pending_dividers: list[tuple[int, float, float, tuple[str, ...], float]] = []
+        delays: list[DelayGeom] = []
+        gaps: list[list[tuple[float, float]]] = [[] for _ in range(n)]
+        pending_create: set[int] = set()
+        pending_destroy: set[int] = set()
+        life_end: list[float | None] = [None] * n
+        crosses: list[CrossGeom] = []
+        last_msg: tuple[int, int, float] | None = None  # (source, target, y)
+        events = d.events
+        n_events = len(events)
+
+        def edge_right(p: int, level_count: int) -> float:
+            return xs[p] + act / 2 + max(level_count - 1, 0) * ACT_STEP * s if level_count \
+                else xs[p]
+
+        def edge_left(p: int, level_count: int) -> float:
+            return xs[p] - act / 2 if level_count else xs[p]
+
+        def count_after(k: int, p: int) -> int:
+            """Bars on ``p`` at the message ``k``: the most of before and just after it."""
+            c = len(stacks[p])
+            best = c
+            j = k + 1
+            while j < n_events:
+                e = events[j]
+                if not isinstance(e, Activation) or not e.via_message:
+                    break
+                if idx.get(e.participant) == p:
+                    c = c + 1 if e.active else c - 1
+                    best = max(best, c)
+                j += 1
+            return best
+
+        def grow(lo: float, hi: float) -> None:
+            if frames:
+                f = frames[-1]
+                if lo < f.lo:
+                    f.lo = lo
+                if hi > f.hi:
+                    f.hi = hi
+
+        for k, ev in enumerate(events):
+            if isinstance(ev, Message):
+                a, b = idx[ev.source], idx[ev.target]
+                lines, w = t.lines(ev.text)
+                label_h = len(lines) * lh
+                top = y
+                number = ev.number
+                if numbers_on and number is None and self.numbering:
+                    auto_count += 1
+                    number = str(auto_count)
+                if not numbers_on:
+                    number = None
+                ca, cb = count_after(k, a), count_after(k, b)
+                if a == b:
+                    x = xs[a]
+                    x1 = edge_right(a, ca)
+                    loop_h = max(label_h, LOOP_MIN_H * s + 2 * s) - 2 * s
+                    ly = top + 3 * s
+                    loop = Rect(r(x1), r(ly), r(LOOP_W * s), r(loop_h))
+                    lx = x1 + LOOP_W * s + 6 * s
+                    label = TextBlock(r(lx), r(top + asc), lines, r(lh), r(w), size) \
+                        if lines else None
+                    badge = None
+                    if number is not None:
+                        badge = Badge(r(x), r(ly), BADGE_R * s, number, size * 0.72)
+                    messages.append(MessageGeom(k, r(x1), r(x1), r(ly), label, loop, badge))
+                    bottom = max(top + label_h, ly + loop_h)
+                    hi = lx + w + 6 * s
+                    if hi > hi_all:
+                        hi_all = hi
+                    grow(xs[a] - FRAG_PAD * s, max(xs[a] + FRAG_PAD * s, hi))
+                    last_msg = (a, b, ly + loop_h)
+                    y = bottom + ROW_GAP * s
+                    self._lifecycle_after(a, ly + loop_h, pending_destroy, life_end, crosses,
+                                          xs, s)
+                    continue
+                line_y = top + label_h + LABEL_GAP * s if lines else top + 4 * s
+                head_rows: list[int] = [p for p in (a, b) if p in pending_create]
+                if head_rows:
+                    line_y = max(line_y, top + self.head_h[head_rows[0]] / 2)
+                right = xs[b] > xs[a]
+                if right:
+                    x1, x2 = edge_right(a, ca), edge_left(b, cb)
+                else:
+                    x1, x2 = edge_left(a, ca), edge_right(b, cb)
+                sign = 1.0 if right else -1.0
+                for p in head_rows:
+                    hh = self.head_h[p]
+                    htop = line_y - hh / 2
+                    heads.append(self._head(p, xs[p], htop, hh, False))
+                    life_start[p] = htop + hh
+                    pending_create.discard(p)
+                    if p == b:
+                        x2 = xs[b] - sign * self.head_w[b] / 2
+                    else:
+                        x1 = xs[a] + sign * self.head_w[a] / 2
+                badge = None
+                if number is not None:
+                    badge = Badge(r(xs[a]), r(line_y), BADGE_R * s, number, size * 0.72)
+                    if abs(x1 - xs[a]) < BADGE_R * s:
+                        x1 = xs[a] + sign * BADGE_R * s
+                label = None
+                if lines:
+                    cx = (x1 + x2) / 2
+                    label = TextBlock(r(cx), r(top + asc), lines, r(lh), r(w), size, "middle")
+                messages.append(MessageGeom(k, r(x1), r(x2), r(line_y), label, None, badge))
+                lo, hi = (xs[a], xs[b]) if right else (xs[b], xs[a])
+                grow(lo - FRAG_PAD * s, hi + FRAG_PAD * s)
+                bottom = line_y
+                for p in head_rows:
+                    bottom = max(bottom, line_y + self.head_h[p] / 2)
+                y = bottom + ROW_GAP * s
+                last_msg = (a, b, line_y)
+                self._lifecycle_after(a, line_y, pending_destroy, life_end, crosses, xs, s)
+                self._lifecycle_after(b, line_y, pending_destroy, life_end, crosses, xs, s)
+            elif isinstance(ev, Activation):
+                p = idx[ev.participant]
+                at = y
+                if last_msg is not None and p in (last_msg[0], last_msg[1]):
+                    at = last_msg[2]
+                if ev.active:
+                    stacks[p].append((at, len(stacks[p])))
+                elif stacks[p]:
+                    start, level = stacks[p].pop()
+                    end = max(at, start + 8 * s)
+                    x0 = xs[p] - act / 2 + level * ACT_STEP * s
+                    bars.append(ActivationGeom(p, Rect(r(x0), r(start), r(act), r(end - start)),
+                                               level))
+            elif isinstance(ev, Note):
+                lines, w = t.lines(ev.text)
+                w += 2 * NOTE_PAD * s
+                h = len(lines) * lh + 2 * NOTE_PAD * s - 2 * s
+                ps = [idx[p] for p in ev.participants]
+                a = ps[0]
+                anchor = "start"
+                if ev.placement is NotePlacement.RIGHT:
+                    nx = edge_right(a, len(stacks[a])) + 4 * s if stacks[a] else xs[a] + act / 2 \
+                        + 4 * s
+                elif ev.placement is NotePlacement.LEFT:
+                    nx = xs[a] - act / 2 - 4 * s - w
+                elif len(ps) == 1 or ps[0] == ps[-1]:
+                    nx = xs[a] - w / 2
+                    anchor = "middle"
+                else:
+                    lo_p, hi_p = xs[min(ps)], xs[max(ps)]
+                    w = max(w, hi_p - lo_p + 28 * s)
+                    nx = (lo_p + hi_p) / 2 - w / 2
+                    anchor = "middle"
+                tx = nx + NOTE_PAD * s if anchor == "start" else nx + w / 2
+                label = TextBlock(r(tx), r(y + NOTE_PAD * s - 1 * s + asc), lines, r(lh),
+                                  r(w - 2 * NOTE_PAD * s), size, anchor)
+                notes.append(NoteGeom(k, Rect(r(nx), r(y), r(w), r(h)), label))
+                if nx < lo_all:
+                    lo_all = nx
+                if nx + w > hi_all:
+                    hi_all = nx + w
+                grow(min(nx - 6 * s, xs[min(ps)] - FRAG_PAD * s),
+                     max(nx + w + 6 * s, xs[max(ps)] + FRAG_PAD * s))
+                y += h + ROW_GAP * s
+                last_msg = None
+            elif isinstance(ev, FragmentStart):
+                f = _Frame(k, ev.kind, ev.label, len(frames), y)
+                if ev.kind is not FragmentKind.RECT:
+                    word = "par" if ev.kind is FragmentKind.PAR_OVER else ev.kind.value
+                    tsize = size * 0.86
+                    tw = metrics.text_width(word, tsize, bold=True)
+                    tab_h = lh + 2 * s
+                    tab_w = tw + 18 * s
+                    f.tab = Rect(0.0, r(y), r(tab_w), r(tab_h))
+                    f.tab_label = TextBlock(0.0, r(y + (tab_h - lh) / 2 + asc), (word,), r(lh),
+                                            r(tw), tsize, "start", True)
+                    f.min_right = tab_w
+                    if ev.label:
+                        glines, gw = t.lines(f"[{ev.label}]")
+                        f.guard = TextBlock(r(tab_w + 6 * s), r(y + (tab_h - lh) / 2 + asc),
+                                            glines, r(lh), r(gw), size)
+                        f.min_right = tab_w + 6 * s + gw + 8 * s
+                        y += max(tab_h, len(glines) * lh + (tab_h - lh)) + 6 * s
+                    else:
+                        y += tab_h + 6 * s
+                else:
+                    y += 8 * s
+                frames.append(f)
+                last_msg = None
+            elif isinstance(ev, FragmentSection):
+                if frames:
+                    f = frames[-1]
+                    sy = y
+                    guard = None
+                    if ev.label:
+                        glines, gw = t.lines(f"[{ev.label}]")
+                        guard = TextBlock(r(6 * s), r(sy + 4 * s + asc), glines, r(lh), r(gw),
+                                          size)
+                        f.min_right = max(f.min_right, 6 * s + gw + 8 * s)
+                        y = sy + 4 * s + len(glines) * lh + 6 * s
+                    else:
+                        y = sy + 8 * s
+                    f.sections.append((sy, guard))
+                last_msg = None
+            elif isinstance(ev, FragmentEnd):
+                if frames:
+                    f = frames.pop()
+                    bottom = y
+                    if f.lo == float("inf"):
+                        f.lo = (xs[0] if n else MARGIN * s) - FRAG_PAD * s
+                        f.hi = (xs[-1] if n else MARGIN * s) + FRAG_PAD * s
+                    fx = f.lo
+                    fw = max(f.hi - f.lo, f.min_right)
+                    fragments.append(self._fragment(f, fx, fw, bottom))
+                    if fx < lo_all:
+                        lo_all = fx
+                    if fx + fw > hi_all:
+                        hi_all = fx + fw
+                    grow(fx - FRAG_INSET * s, fx + fw + FRAG_INSET * s)
+                    y = bottom + 8 * s
+                last_msg = None
+            elif isinstance(ev, Divider):
+                lines, w = t.lines(ev.text, bold=True)
+                top = y + 2 * s
+                h = max(len(lines), 1) * lh + 8 * s
+                pending_dividers.append((k, top, h, lines, w))
+                y = top + h + 10 * s
+                last_msg = None
+            elif isinstance(ev, Delay):
+                lines, w = t.lines(ev.text)
+                h = (len(lines) * lh + 18 * s) if lines else 24 * s
+                label = None
+                if lines and n:
+                    cx = (xs[0] + xs[-1]) / 2
+                    label = TextBlock(r(cx), r(y + 9 * s + asc), lines, r(lh), r(w), size,
+                                      "middle")
+                delays.append(DelayGeom(k, r(y), r(y + h), label))
+                for p in range(n):
+                    gaps[p].append((r(y), r(y + h)))
+                y += h
+                last_msg = None
+            elif isinstance(ev, Create):
+                p = idx[ev.participant]
+                pending_create.add(p)
+            elif isinstance(ev, Destroy):
+                p = idx[ev.participant]
+                pending_destroy.add(p)
+
+        # Anything still open when the diagram ends.
+        while frames:
+            f = frames.pop()
+            if f.lo == float("inf"):
+                f.lo, f.hi = xs[0] - FRAG_PAD * s, xs[-1] + FRAG_PAD * s
+            fragments.append(self._fragment(f, f.lo, max(f.hi - f.lo, f.min_right), y))
+            y += 8 * s
+        y += 4 * s
+        for p in range(n):
+            while stacks[p]:
+                start, level = stacks[p].pop()
+                x0 = xs[p] - act / 2 + level * ACT_STEP * s
+                bars.append(ActivationGeom(p, Rect(r(x0), r(start), r(act),
+                                                   r(max(y - start, 8 * s))), level))
+        for p in sorted(pending_create):
+            hh = self.head_h[p]
+            heads.append(self._head(p, xs[p], y, hh, False))
+            life_start[p] = y + hh
+            y += hh + 8 * s
+        for p in sorted(pending_destroy):
+            life_end[p] = y
+            crosses.append(CrossGeom(p, r(xs[p]), r(y), 9 * s))
+
+        lifelines: list[Lifeline] = []
+        for p in range(n):
+            stop = life_end[p]
+            lifelines.append(Lifeline(p, r(xs[p]), r(life_start[p]),
+                                      r(stop if stop is not None else y), stop is not None,
+                                      tuple(g for g in gaps[p] if g[0] >= life_start[p])))
+        if o.mirror_actors and n:
+            bottom_h = head_h
+            for p in range(n):
+                if life_end[p] is None:
+                    heads.append(self._head(p, xs[p], y, bottom_h, True))
+            y += bottom_h
+        boxes: list[BoxGeom] = []
+        for bi, box in enumerate(d.boxes):
+            members = sorted(idx[p] for p in box.participants if p in idx)
+            if not members:
+                continue
+            first, last = members[0], members[-1]
+            bx = xs[first] - self.head_w[first] / 2 - BOX_PAD * s
+            bw = xs[last] + self.head_w[last] / 2 + BOX_PAD * s - bx
+            label = None
+            if box.label:
+                bl, blw = t.lines(box.label, bold=True)
+                label = TextBlock(r(bx + bw / 2), r(box_top + 3 * s + asc), bl[:1], r(lh),
+                                  r(blw), size, "middle", True)
+            boxes.append(BoxGeom(bi, Rect(r(bx), r(box_top), r(bw), r(y + 4 * s - box_top)),
+                                 label))
+            if bx < lo_all:
+                lo_all = bx
+            if bx + bw > hi_all:
+                hi_all = bx + bw
+        if d.boxes:
+            y += 4 * s
+
+        legend = None
+        if o.legend:
+            legend, y, hi_all = self._legend(y, lo_all, hi_all)
+
+        for hb in heads:
+            if hb.rect.x < lo_all:
+                lo_all = hb.rect.x
+            if hb.rect.right > hi_all:
+                hi_all = hb.rect.right
+        width = hi_all + MARGIN * s
+        title = None
+        if title_block is not None:
+            tl, tw, base = title_block
+            width = max(width, tw + 2 * MARGIN * s)
+            title = TextBlock(r(width / 2), r(base), tl, r(metrics.line_height(size * 1.15)),
+                              r(tw), size * 1.15, "middle", True)
+        dividers: list[DividerGeom] = []
+        for k, top, h, lines, w in pending_dividers:
+            dx = max(lo_all, 2 * s)
+            dw = max(hi_all - dx, w + 16 * s)
+            width = max(width, dx + dw + MARGIN * s)
+            dividers.append(DividerGeom(k, Rect(r(dx), r(top), r(dw), r(h)),
+                                        TextBlock(r(dx + dw / 2), r(top + 4 * s + asc), lines,
+                                                  r(lh), r(w), size, "middle", True)))
+        height = y + MARGIN * s
+        fragments.sort(key=lambda g: (g.depth, g.event))
+        bars.sort(key=lambda b: (b.level, b.rect.y, b.participant))
+        geo = Geometry(
+            width=r(width),
+            height=r(height),
+            font_size=size,
+            heads=tuple(heads),
+            lifelines=tuple(lifelines),
+            messages=tuple(messages),
+            activations=tuple(bars),
+            notes=tuple(notes),
+            fragments=tuple(fragments),
+            dividers=tuple(dividers),
+            delays=tuple(delays),
+            crosses=tuple(crosses),
+            boxes=tuple(boxes),
+            links=tuple(links),
+            title=title,
+            legend=legend,
+        )
+        return geo, lo_all
+
+    @staticmethod
+    def _lifecycle_after(p: int, at: float, pending_destroy: set[int],
+                         life_end: list[float | None], crosses: list[CrossGeom],
+                         xs: list[float], s: float) -> None:
+        if p in pending_destroy:
+            pending_destroy.discard(p)
+            life_end[p] = at
+            crosses.append(CrossGeom(p, _r(xs[p]), _r(at), 9 * s))
+
+    def _fragment(self, f: _Frame, fx: float, fw: float, bottom: float) -> FragmentGeom:
+        r = _r
+        tab = tab_label = guard = None
+        if f.tab is not None and f.tab_label is not None:
+            tab = Rect(r(fx), f.tab.y, f.tab.w, f.tab.h)
+            tab_label = TextBlock(r(fx + 6 * self.s), f.tab_label.y, f.tab_label.lines,
+                                  f.tab_label.line_height, f.tab_label.width, f.tab_label.size,
+                                  "start", True)
+        if f.guard is not None:
+            guard = TextBlock(r(fx + f.guard.x), f.guard.y, f.guard.lines, f.guard.line_height,
+                              f.guard.width, f.guard.size)
+        sections = tuple(
+            SectionGeom(r(sy), None if g is None else TextBlock(
+                r(fx + g.x), g.y, g.lines, g.line_height, g.width, g.size))
+            for sy, g in f.sections
+        )
+        return FragmentGeom(f.event, Rect(r(fx), r(f.top), r(fw), r(bottom - f.top)), tab,
+                            tab_label, guard, sections, f.depth)
+
+    def _legend(self, y: float, lo_all: float, hi_all: float
+                ) -> tuple[LegendGeom | None, float, float]:
+        s, t = self.s, self.text
+        used = {m.kind for m in self.d.events if isinstance(m, Message)}
+        kinds = [k for k in LEGEND_LABELS if k in used]
+        if not kinds:
+            return None, y, hi_all
+        size = self.o.font_size * 0.86
+        lh = metrics.line_height(size)
+        top = y + 6 * s
+        x = max(lo_all, MARGIN * s) + 8 * s
+        entries: list[LegendEntry] = []
+        row_y = top + 6 * s
+        for kind in kinds:
+            text = LEGEND_LABELS[kind]
+            w = metrics.text_width(text, size)
+            line_y = row_y + lh / 2
+            entries.append(LegendEntry(kind.value, _r(x), _r(x + 34 * s), _r(line_y),
+                                       TextBlock(_r(x + 40 * s), _r(row_y + metrics.ascent(size)),
+                                                 (text,), _r(lh), _r(w), size)))
+            x += 40 * s + w + 16 * s
+        x0 = max(lo_all, MARGIN * s)
+        rect = Rect(_r(x0), _r(top), _r(x - 8 * s - x0), _r(lh + 12 * s))
+        del t
+        return LegendGeom(rect, tuple(entries)), top + lh + 12 * s, max(hi_all, rect.right)

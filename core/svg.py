@@ -1,0 +1,432 @@
+"""The SVG backend: :class:`~mlseq.geometry.Geometry` + the model become one ``<svg>``.
+
+Contract (see DESIGN.md, "Output contract"):
+
+- one ``<svg role="img">`` with ``<title>`` and ``<desc>`` (the transcript) named by
+  ``aria-labelledby``;
+- every id starts with a short hash of the diagram and the options, so many diagrams on
+  one page never collide; the same input gives the same bytes (attributes sorted, one
+  number format, no dict-order or randomness);
+- all text goes through :func:`mlseq.markup.escape`, links through
+  :func:`mlseq.markup.safe_url`, colours through :func:`mlseq.theme.valid_color`; nothing
+  from the input becomes an element or an attribute name;
+- colours only as ``var(--mlseq-*)`` (see :mod:`mlseq.theme`), so dark mode follows the
+  page live.
+
+Drawing order gives the calm hierarchy: background, boxes, coloured rects, lifelines,
+stage bands, fragment frames, activation bars, message lines, heads, notes, and the
+labels last, each with a halo in the background colour so no line runs through text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from . import metrics, theme
+from .geometry import Geometry, HeadBox, Rect, TextBlock
+from .markup import escape, safe_url
+from .model import (
+    Diagram,
+    FragmentKind,
+    FragmentStart,
+    Head,
+    LineStyle,
+    Message,
+    ParticipantKind,
+)
+from .options import RenderOptions
+from .transcript import transcript
+
+# Structural rules, the same for every diagram (so a page needs them once).
+_RULES = (
+    ".mlseq .bg{fill:var(--mlseq-bg)}"
+    ".mlseq text{fill:var(--mlseq-text)}"
+    ".mlseq .lf{stroke:var(--mlseq-life);stroke-dasharray:5 4;fill:none}"
+    ".mlseq .gp{stroke:var(--mlseq-life);stroke-dasharray:1 4;fill:none}"
+    ".mlseq .hd{fill:var(--mlseq-head-fill);stroke:var(--mlseq-head-line);stroke-width:1.2}"
+    ".mlseq .ic{fill:none;stroke:var(--mlseq-head-line);stroke-width:1.5}"
+    ".mlseq .ms{stroke:var(--mlseq-line);stroke-width:1.4;fill:none}"
+    ".mlseq .rt{stroke-dasharray:6 4}"
+    ".mlseq .af{fill:var(--mlseq-line)}"
+    ".mlseq .ao{fill:none;stroke:var(--mlseq-line);stroke-width:1.4;stroke-linejoin:round}"
+    ".mlseq .lb{paint-order:stroke;stroke:var(--mlseq-bg);stroke-width:4px;"
+    "stroke-linejoin:round}"
+    ".mlseq .nt{fill:var(--mlseq-note-fill);stroke:var(--mlseq-note-line)}"
+    ".mlseq .fr{fill:none;stroke:var(--mlseq-frame)}"
+    ".mlseq .tb{fill:var(--mlseq-tab-fill);stroke:var(--mlseq-frame)}"
+    ".mlseq .sd{stroke:var(--mlseq-frame);stroke-dasharray:6 3}"
+    ".mlseq .ac{fill:var(--mlseq-act-fill);stroke:var(--mlseq-act-line)}"
+    ".mlseq .bd{fill:var(--mlseq-band-fill);stroke:var(--mlseq-band-line)}"
+    ".mlseq .bc{fill:var(--mlseq-badge-fill)}"
+    ".mlseq .bn{fill:var(--mlseq-badge-text);font-weight:700}"
+    ".mlseq .bx{fill:var(--mlseq-box-fill);stroke:var(--mlseq-box-line)}"
+    ".mlseq .uc{fill-opacity:var(--mlseq-rect-opacity)}"
+    ".mlseq .x{stroke:var(--mlseq-line);stroke-width:2}"
+    ".mlseq a text{fill:var(--mlseq-link);text-decoration:underline}"
+    ".mlseq .b{font-weight:700}"
+)
+
+# Arrow heads, drawn in a 10x10 box whose (refX, refY) lands on the line's end.
+_MARKERS = (
+    # sync: a filled triangle
+    ("f", "9.5", '<path class="af" d="M0 1L10 5L0 9z"/>'),
+    # async: an open, longer V: reads differently from the filled head at a glance
+    ("o", "9", '<path class="ao" d="M0 0L9 5L0 10"/>'),
+    # lost / failed: a cross centred on the end of the line
+    ("x", "5", '<path class="ao" d="M1 1L9 9M9 1L1 9"/>'),
+    # half arrows: one barb (filled), above or below the line
+    ("t", "9.5", '<path class="af" d="M0 1L10 5H0z"/>'),
+    ("u", "9.5", '<path class="af" d="M0 9L10 5H0z"/>'),
+)
+_HEAD_MARKER = {
+    Head.FILLED: "f",
+    Head.OPEN: "o",
+    Head.CROSS: "x",
+    Head.HALF_TOP: "t",
+    Head.HALF_BOTTOM: "u",
+}
+
+
+def _f(v: float) -> str:
+    """The one number format: at most 2 decimals, no trailing zeros, no ``-0``."""
+    if v == int(v):
+        i = int(v)
+        return str(i) if i else "0"
+    text = f"{v:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _tag(name: str, attrs: dict[str, str], body: str | None = None) -> str:
+    """An element with its attributes sorted (values must be escaped already)."""
+    inner = "".join(f' {k}="{attrs[k]}"' for k in sorted(attrs))
+    if body is None:
+        return f"<{name}{inner}/>"
+    return f"<{name}{inner}>{body}</{name}>"
+
+
+def _text(block: TextBlock, cls: str = "", extra: dict[str, str] | None = None,
+          anchor: str = "start") -> str:
+    """``anchor`` is the text-anchor the enclosing group already sets."""
+    attrs: dict[str, str] = {"x": _f(block.x), "y": _f(block.y)}
+    classes = cls
+    if block.bold:
+        classes = f"{classes} b".strip()
+    if classes:
+        attrs["class"] = classes
+    if block.anchor != anchor:
+        attrs["text-anchor"] = block.anchor
+    if block.size != 14.0:
+        attrs["font-size"] = _f(block.size)
+    if extra:
+        attrs.update(extra)
+    if len(block.lines) == 1:
+        return _tag("text", attrs, escape(block.lines[0]))
+    x = _f(block.x)
+    parts = []
+    for i, line in enumerate(block.lines):
+        parts.append(_tag("tspan", {"x": x, "y": _f(block.y + i * block.line_height)},
+                          escape(line)))
+    return _tag("text", attrs, "".join(parts))
+
+
+def stylesheet(options: RenderOptions) -> str:
+    """CSS for every diagram on a page: structure plus the theme's variables."""
+    return theme.variable_css("svg.mlseq", options.theme, options.colors) + _RULES
+
+
+def diagram_id(diagram: Diagram, options: RenderOptions) -> str:
+    """A short, stable hash of what was drawn and how (prefix of every id)."""
+    digest = hashlib.blake2b(repr((diagram, options)).encode("utf-8"), digest_size=3)
+    return "m" + digest.hexdigest()
+
+
+def _default_title(diagram: Diagram) -> str:
+    names = [p.label.replace("\n", " ") for p in diagram.participants[:4]]
+    more = ", ..." if len(diagram.participants) > 4 else ""
+    if not names:
+        return "Sequence diagram"
+    return "Sequence diagram: " + ", ".join(names) + more
+
+
+def _head_shape(hb: HeadBox, kind: ParticipantKind) -> str:
+    """The shape of one head. Each kind is recognisable without reading its name."""
+    r = hb.rect
+    x, y, w, h = r.x, r.y, r.w, r.h
+    right, bottom = x + w, y + h
+    cx = x + w / 2
+    f = _f
+    if kind in (ParticipantKind.ACTOR, ParticipantKind.BOUNDARY, ParticipantKind.CONTROL,
+                ParticipantKind.ENTITY):
+        # The figure sits above the name (below it on the mirrored head).
+        iy = bottom - 30 if hb.bottom else y
+        if kind is ParticipantKind.ACTOR:
+            # actor: a stick figure
+            return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 6)}" r="5.5"/>'
+                    f'<path class="ic" d="M{f(cx)} {f(iy + 11.5)}V{f(iy + 21)}'
+                    f'M{f(cx - 9)} {f(iy + 15)}H{f(cx + 9)}M{f(cx - 8)} {f(iy + 29)}'
+                    f'L{f(cx)} {f(iy + 21)}L{f(cx + 8)} {f(iy + 29)}"/>')
+        if kind is ParticipantKind.BOUNDARY:
+            # boundary: a circle held by a vertical bar on its left (UML boundary)
+            return (f'<circle class="hd" cx="{f(cx + 4)}" cy="{f(iy + 15)}" r="11"/>'
+                    f'<path class="ic" d="M{f(cx - 13)} {f(iy + 4)}V{f(iy + 26)}'
+                    f'M{f(cx - 13)} {f(iy + 15)}H{f(cx - 7)}"/>')
+        if kind is ParticipantKind.CONTROL:
+            # control: a circle with an arrow head on top (UML control)
+            return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 16)}" r="11"/>'
+                    f'<path class="ic" d="M{f(cx + 4)} {f(iy + 1)}L{f(cx - 1)} {f(iy + 5)}'
+                    f'L{f(cx + 4)} {f(iy + 9)}"/>')
+        # entity: a circle standing on a line (UML entity)
+        return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 14)}" r="11"/>'
+                f'<path class="ic" d="M{f(cx - 12)} {f(iy + 27)}H{f(cx + 12)}"/>')
+    if kind is ParticipantKind.DATABASE:
+        # database: a cylinder
+        rx = w / 2
+        return (f'<path class="hd" d="M{f(x)} {f(y + 5)}V{f(bottom - 5)}'
+                f'A{f(rx)} 5 0 0 0 {f(right)} {f(bottom - 5)}V{f(y + 5)}'
+                f'A{f(rx)} 5 0 0 0 {f(x)} {f(y + 5)}A{f(rx)} 5 0 0 0 {f(right)} {f(y + 5)}"/>')
+    if kind is ParticipantKind.QUEUE:
+        # queue: a cylinder lying on its side (messages flow through it)
+        ry = h / 2
+        return (f'<path class="hd" d="M{f(x + 6)} {f(y)}H{f(right - 6)}'
+                f'A6 {f(ry)} 0 0 1 {f(right - 6)} {f(bottom)}H{f(x + 6)}'
+                f'A6 {f(ry)} 0 0 1 {f(x + 6)} {f(y)}z'
+                f'M{f(right - 6)} {f(y)}A6 {f(ry)} 0 0 0 {f(right - 6)} {f(bottom)}"/>')
+    if kind is ParticipantKind.COLLECTIONS:
+        # collections: a stack of boxes
+        return (f'<rect class="hd" height="{f(h - 5)}" rx="2" width="{f(w - 6)}" '
+                f'x="{f(x + 6)}" y="{f(y)}"/>'
+                f'<rect class="hd" height="{f(h - 5)}" rx="2" width="{f(w - 6)}" '
+                f'x="{f(x)}" y="{f(y + 5)}"/>')
+    if kind is ParticipantKind.PIPELINE:
+        # pipeline: a chevron, one step of a flow that runs other steps
+        return (f'<path class="hd" d="M{f(x)} {f(y)}H{f(right - 9)}L{f(right)} {f(y + h / 2)}'
+                f'L{f(right - 9)} {f(bottom)}H{f(x)}L{f(x + 9)} {f(y + h / 2)}z"/>')
+    if kind is ParticipantKind.JOB:
+        # job: the flowchart "predefined process" box, double side bars (a batch worker)
+        return (f'<rect class="hd" height="{f(h)}" width="{f(w)}" x="{f(x)}" y="{f(y)}"/>'
+                f'<path class="ic" d="M{f(x + 5)} {f(y)}V{f(bottom)}M{f(right - 5)} {f(y)}'
+                f'V{f(bottom)}"/>')
+    if kind is ParticipantKind.REGISTRY:
+        # registry: a folder with a tab, where versions are filed
+        return (f'<path class="hd" d="M{f(x)} {f(y + 5)}V{f(bottom)}H{f(right)}V{f(y + 5)}'
+                f'H{f(x + w * 0.45)}L{f(x + w * 0.45 - 5)} {f(y)}H{f(x + 2)}'
+                f'L{f(x)} {f(y + 2)}z"/>'
+                f'<path class="ic" d="M{f(x)} {f(y + 5)}H{f(x + w * 0.45)}"/>')
+    if kind is ParticipantKind.MODEL:
+        # model: a hexagon, the shape commonly used for a trained model
+        return (f'<path class="hd" d="M{f(x + 8)} {f(y)}H{f(right - 8)}L{f(right)} '
+                f'{f(y + h / 2)}L{f(right - 8)} {f(bottom)}H{f(x + 8)}L{f(x)} '
+                f'{f(y + h / 2)}z"/>')
+    if kind is ParticipantKind.MONITOR:
+        # monitor: a screen on a stand, with a pulse trace on its left edge
+        return (f'<rect class="hd" height="{f(h - 6)}" rx="3" width="{f(w)}" x="{f(x)}" '
+                f'y="{f(y)}"/>'
+                f'<path class="ic" d="M{f(cx)} {f(bottom - 6)}V{f(bottom - 1)}'
+                f'M{f(cx - 9)} {f(bottom - 1)}H{f(cx + 9)}"/>')
+    # participant: a plain box
+    return f'<rect class="hd" height="{f(h)}" rx="3" width="{f(w)}" x="{f(x)}" y="{f(y)}"/>'
+
+
+def _rect(r: Rect, cls: str, extra: dict[str, str] | None = None) -> str:
+    attrs = {"class": cls, "x": _f(r.x), "y": _f(r.y), "width": _f(r.w), "height": _f(r.h)}
+    if extra:
+        attrs.update(extra)
+    return _tag("rect", attrs)
+
+
+def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
+    """The SVG for ``diagram`` laid out as ``geometry``."""
+    g = geometry
+    f = _f
+    did = diagram_id(diagram, options)
+    events = diagram.events
+    participants = diagram.participants
+    out: list[str] = []
+    title = options.title or diagram.title or diagram.acc_title or _default_title(diagram)
+    desc = options.alt or transcript(diagram)
+    root = {
+        "xmlns": "http://www.w3.org/2000/svg",
+        "class": "mlseq",
+        "id": did,
+        "role": "img",
+        "aria-labelledby": f"{did}-t {did}-d",
+        "viewBox": f"0 0 {f(g.width)} {f(g.height)}",
+        "width": f(g.width),
+        "height": f(g.height),
+        "font-family": escape(metrics.FONT_FAMILY),
+        "font-size": f(g.font_size),
+    }
+    out.append(_tag("svg", root)[:-2] + ">")
+    out.append(f'<title id="{did}-t">{escape(title)}</title>')
+    out.append(f'<desc id="{did}-d">{escape(desc)}</desc>')
+    if options.css:
+        out.append(f"<style>{theme.variable_css('#' + did, options.theme, options.colors)}"
+                   f"{_RULES}</style>")
+    elif options.theme != "default" or options.colors:
+        out.append(f"<style>{theme.variable_css('#' + did, options.theme, options.colors)}"
+                   "</style>")
+
+    # Shared arrow heads: only those this diagram uses.
+    used: set[str] = set()
+    for ev in events:
+        if isinstance(ev, Message):
+            if ev.head in _HEAD_MARKER:
+                used.add(_HEAD_MARKER[ev.head])
+            if ev.tail in _HEAD_MARKER:
+                used.add(_HEAD_MARKER[ev.tail])
+    if g.legend is not None:
+        used.add("f")
+    if used:
+        defs = []
+        for key, ref_x, shape in _MARKERS:
+            if key in used:
+                defs.append(
+                    f'<marker id="{did}-{key}" markerHeight="10" markerUnits="userSpaceOnUse" '
+                    f'markerWidth="10" orient="auto-start-reverse" refX="{ref_x}" refY="5" '
+                    f'viewBox="0 0 10 10">{shape}</marker>'
+                )
+        out.append("<defs>" + "".join(defs) + "</defs>")
+    out.append(f'<rect class="bg" height="{f(g.height)}" rx="4" width="{f(g.width)}"/>')
+
+    for bx in g.boxes:
+        box = diagram.boxes[bx.box]
+        extra: dict[str, str] = {}
+        if box.color and theme.valid_color(box.color):
+            extra = {"fill": escape(box.color.strip()), "class": "bx uc"}
+        out.append(_rect(bx.rect, "bx", extra))
+        if bx.label is not None:
+            out.append(_text(bx.label))
+    for fg in g.fragments:
+        start = events[fg.event]
+        if isinstance(start, FragmentStart) and start.kind is FragmentKind.RECT:
+            color = start.color if start.color and theme.valid_color(start.color) else None
+            extra = {"fill": escape(color.strip()), "class": "uc"} if color else {"class": "tb"}
+            out.append(_rect(fg.rect, "", extra))
+
+    # Lifelines, dotted across delays.
+    parts = []
+    dotted = []
+    for ll in g.lifelines:
+        x = f(ll.x)
+        y1 = ll.y1
+        for a, b in ll.gaps:
+            if b <= y1 or a >= ll.y2:
+                continue
+            if a > y1:
+                parts.append(f"M{x} {f(y1)}V{f(a)}")
+            dotted.append(f"M{x} {f(max(a, y1))}V{f(min(b, ll.y2))}")
+            y1 = b
+        if ll.y2 > y1:
+            parts.append(f"M{x} {f(y1)}V{f(ll.y2)}")
+    if parts:
+        out.append(f'<path class="lf" d="{"".join(parts)}"/>')
+    if dotted:
+        out.append(f'<path class="gp" d="{"".join(dotted)}"/>')
+
+    for dv in g.dividers:
+        r = dv.rect
+        out.append(f'<rect class="bd" height="{f(r.h)}" width="{f(r.w)}" x="{f(r.x)}" '
+                   f'y="{f(r.y)}"/>')
+        out.append(_text(dv.label))
+
+    for fg in g.fragments:
+        start = events[fg.event]
+        if isinstance(start, FragmentStart) and start.kind is FragmentKind.RECT:
+            continue
+        out.append(_rect(fg.rect, "fr"))
+        if fg.tab is not None:
+            t = fg.tab
+            out.append(f'<path class="tb" d="M{f(t.x)} {f(t.y)}H{f(t.right)}'
+                       f'V{f(t.bottom - 5)}L{f(t.right - 5)} {f(t.bottom)}H{f(t.x)}z"/>')
+        if fg.tab_label is not None:
+            out.append(_text(fg.tab_label))
+        if fg.guard is not None:
+            out.append(_text(fg.guard, "lb"))
+        for sec in fg.sections:
+            out.append(f'<path class="sd" d="M{f(fg.rect.x)} {f(sec.y)}H{f(fg.rect.right)}"/>')
+            if sec.guard is not None:
+                out.append(_text(sec.guard, "lb"))
+
+    for ab in g.activations:
+        out.append(_rect(ab.rect, "ac"))
+
+    lines = []
+    for mg in g.messages:
+        m = events[mg.event]
+        assert isinstance(m, Message)
+        attrs = {}
+        if m.line is LineStyle.DOTTED:
+            attrs["class"] = "rt"
+        if mg.loop is not None:
+            lp = mg.loop
+            attrs["d"] = (f"M{f(mg.x1)} {f(lp.y)}H{f(lp.right)}V{f(lp.bottom)}"
+                          f"H{f(mg.x2)}")
+        else:
+            attrs["d"] = f"M{f(mg.x1)} {f(mg.y)}H{f(mg.x2)}"
+        head = _HEAD_MARKER.get(m.head)
+        if head:
+            attrs["marker-end"] = f"url(#{did}-{head})"
+        tail = _HEAD_MARKER.get(m.tail)
+        if tail:
+            attrs["marker-start"] = f"url(#{did}-{tail})"
+        lines.append(_tag("path", attrs))
+    if lines:
+        out.append('<g class="ms">' + "".join(lines) + "</g>")
+
+    for hb in g.heads:
+        p = participants[hb.participant]
+        shape = _head_shape(hb, p.kind) + _text(hb.label)
+        url = next((safe_url(ln.url) for ln in p.links if safe_url(ln.url)), None)
+        if url:
+            shape = f'<a href="{escape(url)}">{shape}</a>'
+        out.append(shape)
+    for cr in g.crosses:
+        h = cr.size / 2
+        out.append(f'<path class="x" d="M{f(cr.x - h)} {f(cr.y - h)}L{f(cr.x + h)} '
+                   f'{f(cr.y + h)}M{f(cr.x + h)} {f(cr.y - h)}L{f(cr.x - h)} {f(cr.y + h)}"/>')
+
+    for ng in g.notes:
+        r = ng.rect
+        out.append(f'<path class="nt" d="M{f(r.x)} {f(r.y)}H{f(r.right - 7)}L{f(r.right)} '
+                   f'{f(r.y + 7)}V{f(r.bottom)}H{f(r.x)}z"/>')
+        out.append(_text(ng.label))
+
+    # Labels last, in one group that gives them the halo and centres them.
+    labels = []
+    for mg in g.messages:
+        if mg.label is not None:
+            labels.append(_text(mg.label, anchor="middle"))
+        if mg.badge is not None:
+            bg = mg.badge
+            labels.append(f'<circle class="bc" cx="{f(bg.cx)}" cy="{f(bg.cy)}" r="{f(bg.r)}"/>'
+                          f'<text class="bn" font-size="{f(bg.size)}" x="{f(bg.cx)}" '
+                          f'y="{f(bg.cy + bg.size * 0.35)}">{escape(bg.text)}</text>')
+    if labels:
+        out.append('<g class="lb" text-anchor="middle">' + "".join(labels) + "</g>")
+    for dl in g.delays:
+        if dl.label is not None:
+            out.append(_text(dl.label, "lb"))
+
+    for lk in g.links:
+        link = participants[lk.participant].links[lk.link]
+        url = safe_url(link.url)
+        label = _text(lk.label, "lb")
+        out.append(f'<a href="{escape(url)}">{label}</a>' if url else label)
+    if g.title is not None:
+        out.append(_text(g.title))
+    if g.legend is not None:
+        lg = g.legend
+        out.append(_rect(lg.rect, "fr", {"rx": "3"}))
+        for entry in lg.entries:
+            cls = "ms rt" if entry.kind == "return" else "ms"
+            attrs = {"class": cls, "d": f"M{f(entry.x1)} {f(entry.y)}H{f(entry.x2)}"}
+            marker = {"sync": "f", "async": "o", "return": "f", "lost": "x",
+                      "bidirectional": "f", "half": "t"}.get(entry.kind)
+            if marker:
+                attrs["marker-end"] = f"url(#{did}-{marker})"
+            if entry.kind == "bidirectional":
+                attrs["marker-start"] = f"url(#{did}-f)"
+            out.append(_tag("path", attrs))
+            out.append(_text(entry.label))
+    out.append("</svg>")
+    return "".join(out)
