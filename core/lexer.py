@@ -78,7 +78,7 @@ def split(text: str) -> list[Statement]:
         while pos <= n:
             acc = _ACC_LINE.match(line, pos)
             if acc:
-                value = line[acc.end():]
+                value = line[acc.end() :]
                 kind = "acc_title" if acc.group(1).lower() == "title" else "acc_descr"
                 col = pos + len(acc.group(0)) - len(acc.group(0).lstrip()) + 1
                 out.append(Statement(value.strip(), lineno, col, kind, lineno, n))

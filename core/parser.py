@@ -63,7 +63,6 @@ from .model import (
 )
 from .options import THEMES, Limits
 
-
 # --- arrows -------------------------------------------------------------------------
 
 _S, _D = LineStyle.SOLID, LineStyle.DOTTED
@@ -110,7 +109,7 @@ _WORD = re.compile(r"\w+")
 _WRAP = re.compile(r":?(no)?wrap:", re.IGNORECASE)
 _BR = re.compile(r"<br[ \t]*/?>", re.IGNORECASE)
 _PLACEMENT = re.compile(r"(left[ \t]+of|right[ \t]+of|over)(?!\w)", re.IGNORECASE)
-_NUMBER = re.compile(r"\d{1,12}(?:\.\d{1,12})?")
+_NUMBER = re.compile(r"\d{0,12}(?:\.\d{1,12})?")
 
 KIND_KEYWORDS = {k.value: k for k in ParticipantKind}
 """``participant``, ``actor`` and the kind keywords (PlantUML's and mlseq's)."""
@@ -154,16 +153,21 @@ KEYWORDS = frozenset(
         "accdescr",
     }
 )
-_HINT_WORDS = sorted(KEYWORDS - {"sequencediagram", "acctitle", "accdescr"}) + [
+_HINT_WORDS = [
+    *sorted(KEYWORDS - {"sequencediagram", "acctitle", "accdescr"}),
     "sequenceDiagram",
     "accTitle",
     "accDescr",
 ]
+# fmt: off
 _OTHER_DIAGRAMS = frozenset(
-    "graph flowchart classdiagram statediagram statediagram-v2 erdiagram gantt pie journey "
-    "gitgraph mindmap timeline quadrantchart requirementdiagram c4context sankey-beta "
-    "xychart-beta block-beta packet-beta architecture-beta kanban".split()
+    (
+        "graph", "flowchart", "classdiagram", "statediagram", "erdiagram", "gantt", "pie",
+        "journey", "gitgraph", "mindmap", "timeline", "quadrantchart", "requirementdiagram",
+        "c4context", "kanban",
+    )
 )
+# fmt: on
 _ARROW_HINT = "arrows are ->>, -->>, -), --), -x, --x, ->, -->, <<->>, <<-->>"
 
 
@@ -341,17 +345,17 @@ class _Parser:
             if not first:
                 raise self.error("'sequenceDiagram' may only be the first line", st)
             return
-        if self.box is not None and word not in ("participant", "actor", "end", "create"):
-            if not (word in KIND_KEYWORDS and not self.is_message(s)):
-                raise self.error(
-                    "only participant declarations can go inside a box",
-                    st,
-                    code=ErrorCode.BLOCK,
-                    hint=f"close the box opened at line {self.box.span.line} with 'end' first",
-                )
-        if word in ("participant", "actor"):
-            self.declare(KIND_KEYWORDS[word], rest, rest_col, st, created=False)
-        elif word in KIND_KEYWORDS and not self.is_message(s):
+        declaration = word in ("participant", "actor") or (
+            word in KIND_KEYWORDS and not self.is_message(s)
+        )
+        if self.box is not None and not declaration and word not in ("end", "create"):
+            raise self.error(
+                "only participant declarations can go inside a box",
+                st,
+                code=ErrorCode.BLOCK,
+                hint=f"close the box opened at line {self.box.span.line} with 'end' first",
+            )
+        if declaration:
             self.declare(KIND_KEYWORDS[word], rest, rest_col, st, created=False)
         elif word == "create":
             self.create(rest, rest_col, st)
@@ -378,24 +382,27 @@ class _Parser:
             self.title = self.text(title, st)[0] or None
         elif s.startswith("==") and s.endswith("==") and len(s) >= 4 and ":" not in s:
             self.events.append(Divider(self.text(s[2:-2], st)[0], _span(st)))
-        elif s.startswith("...") and (s == "..." or (s.endswith("...") and len(s) >= 6)) and (
-            ":" not in s
+        elif (
+            s.startswith("...")
+            and (s == "..." or (s.endswith("...") and len(s) >= 6))
+            and (":" not in s)
         ):
             self.events.append(Delay(self.text(s[3:-3] if len(s) >= 6 else "", st)[0], _span(st)))
         elif not self.message(st):
             self.unknown(word, first, st)
 
     def unknown(self, word: str, first: bool, st: Statement) -> None:
+        m = _WORD.match(st.text)
+        written = m.group(0) if m else word
         if first and word in _OTHER_DIAGRAMS:
             raise self.error(
-                f"'{_WORD.match(st.text).group(0)}' starts another kind of Mermaid "  # type: ignore[union-attr]
-                "diagram; mlseq draws sequence diagrams only",
+                f"'{written}' starts another kind of Mermaid diagram; "
+                "mlseq draws sequence diagrams only",
                 st,
             )
         hint = did_you_mean(word, _HINT_WORDS) if word and word not in KEYWORDS else None
         if hint:
-            raise self.error(f"unknown statement {_WORD.match(st.text).group(0)!r}", st,  # type: ignore[union-attr]
-                             hint=hint)
+            raise self.error(f"unknown statement {written!r}", st, hint=hint)
         if any(c in st.text for c in "-<>="):
             raise self.error(f"no known arrow in {st.text!r}", st, hint=_ARROW_HINT)
         raise self.error(
@@ -497,8 +504,7 @@ class _Parser:
                 st,
                 code=ErrorCode.VALUE,
                 column=col,
-                hint=did_you_mean(name, KIND_KEYWORDS)
-                or "types are " + ", ".join(KIND_KEYWORDS),
+                hint=did_you_mean(name, KIND_KEYWORDS) or "types are " + ", ".join(KIND_KEYWORDS),
             )
         return KIND_KEYWORDS[name]
 
@@ -514,7 +520,6 @@ class _Parser:
                 column=col,
                 hint=did_you_mean(word, KIND_KEYWORDS) if word else None,
             )
-        self.check_pending(st)
         p = self.declare(KIND_KEYWORDS[word], body[m.end() :], col + m.end(), st, created=True)
         p.created = True
         self.pending_create = (p.id, _span(st))
@@ -528,23 +533,9 @@ class _Parser:
             raise self.error(
                 f"{pid!r} is already destroyed", st, code=ErrorCode.LIFECYCLE, column=col
             )
-        self.check_pending(st)
         p.destroyed = True
         self.pending_destroy = (pid, _span(st))
         self.events.append(Destroy(pid, _span(st)))
-
-    def check_pending(self, st: Statement) -> None:
-        pending = self.pending_create or self.pending_destroy
-        if pending is not None:
-            verb = "created" if self.pending_create else "destroyed"
-            raise self.error(
-                f"{pending[0]!r} was {verb} at line {pending[1].line} but no message "
-                f"{'reached' if verb == 'created' else 'involved'} it before this statement",
-                st,
-                code=ErrorCode.LIFECYCLE,
-                hint=f"follow 'create'/'destroy' with a message {'to' if verb == 'created' else 'from or to'} "
-                f"{pending[0]!r}",
-            )
 
     def open_box(self, rest: str, st: Statement) -> None:
         if self.box is not None:
@@ -618,8 +609,7 @@ class _Parser:
                 f"unexpected text after 'end': {rest.strip()!r}",
                 st,
                 column=col + len(rest) - len(rest.lstrip()),
-                hint="'end' closes a block and stands alone; a participant cannot be "
-                "called 'end'",
+                hint="'end' closes a block and stands alone; a participant cannot be called 'end'",
             )
         if self.box is not None:
             box = self.box
@@ -790,8 +780,9 @@ class _Parser:
         offset = col + m.end()
         for raw in names:
             name_col = offset + len(raw) - len(raw.lstrip())
-            pid = self.use(self.check_name(raw.strip(), st, name_col, message=False), st,
-                           name_col).id
+            pid = self.use(
+                self.check_name(raw.strip(), st, name_col, message=False), st, name_col
+            ).id
             if pid not in ids:
                 ids.append(pid)
             offset += len(raw) + 1
@@ -822,12 +813,13 @@ class _Parser:
             return
         if len(args) > 2:
             raise self.error(
-                f"'autonumber' takes at most a start and a step, got {rest.strip()!r}", st,
+                f"'autonumber' takes at most a start and a step, got {rest.strip()!r}",
+                st,
                 code=ErrorCode.VALUE,
             )
         values: list[int] = []
         for arg in args:
-            if not _NUMBER.fullmatch(arg):
+            if not arg or not _NUMBER.fullmatch(arg):
                 raise self.error(
                     f"autonumber expects numbers or 'off', got {arg!r}",
                     st,
@@ -842,7 +834,7 @@ class _Parser:
                     code=ErrorCode.VALUE,
                     hint="Mermaid allows at most hundredths, e.g. 1.25",
                 )
-            values.append(int(whole) * 100 + int((frac + "00")[:2]))
+            values.append(int(whole or "0") * 100 + int((frac + "00")[:2]))
         if len(values) == 2 and values[1] == 0:
             raise self.error("autonumber step must not be 0", st, code=ErrorCode.VALUE)
         self.numbering = True
@@ -867,7 +859,7 @@ class _Parser:
                 column=col,
                 hint="write 'link A: Dashboard @ https://...'"
                 if word == "link"
-                else f"write '{word} A: {{\"Dashboard\": \"https://...\"}}'",
+                else f'write \'{word} A: {{"Dashboard": "https://..."}}\'',
             )
         raw = rest[:colon]
         name_col = col + len(raw) - len(raw.lstrip())
@@ -890,9 +882,7 @@ class _Parser:
                 data = json.loads(decode_entities(value))
             except ValueError:
                 data = None
-            if not isinstance(data, dict) or not all(
-                isinstance(v, str) for v in data.values()
-            ):
+            if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
                 raise self.error(
                     f"links must be a JSON object of label to URL, got {value!r}",
                     st,
@@ -923,7 +913,7 @@ class _Parser:
                 "cannot read the %%{init: ...}%% directive",
                 st,
                 code=ErrorCode.DIRECTIVE,
-                hint="write %%{init: {\"theme\": \"dark\"}}%%",
+                hint='write %%{init: {"theme": "dark"}}%%',
             )
         self.apply_config(data)
 
@@ -983,7 +973,7 @@ class _Parser:
     # --- the whole block ----------------------------------------------------------
 
     def run(self, text: str) -> Diagram:
-        statements = split(text)
+        statements = _rejoin(split(text), text.split("\n"))
         if len(statements) > self.limits.max_statements:
             extra = statements[self.limits.max_statements]
             raise MlseqError(
@@ -1017,16 +1007,6 @@ class _Parser:
                 column=block.span.column,
                 code=ErrorCode.BLOCK,
                 hint="close it with 'end'",
-            )
-        pending = self.pending_create or self.pending_destroy
-        if pending is not None:
-            verb = "created" if self.pending_create else "destroyed"
-            raise MlseqError(
-                f"{pending[0]!r} is {verb} but no message follows",
-                line=pending[1].line,
-                column=pending[1].column,
-                code=ErrorCode.LIFECYCLE,
-                hint=f"add the message that {'creates' if verb == 'created' else 'ends'} it",
             )
         participants = tuple(
             Participant(
@@ -1062,6 +1042,7 @@ class _Parser:
         )
 
 
+# fmt: off
 _NAMED_COLORS = frozenset(
     """
     aliceblue antiquewhite aqua aquamarine azure beige bisque black blanchedalmond blue
@@ -1082,13 +1063,12 @@ _NAMED_COLORS = frozenset(
     rosybrown royalblue saddlebrown salmon sandybrown seagreen seashell sienna silver
     skyblue slateblue slategray slategrey snow springgreen steelblue tan teal thistle
     tomato turquoise violet wheat white whitesmoke yellow yellowgreen transparent
-    """.split()
+    """.split()  # noqa: SIM905
 )
+# fmt: on
 
 _HEX = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
-_FUNCTION = re.compile(
-    r"(?:rgba?|hsla?)[ \t]*\((?:[0-9.,% \t/+-]|deg|turn|rad)*\)", re.IGNORECASE
-)
+_FUNCTION = re.compile(r"(?:rgba?|hsla?)[ \t]*\((?:[0-9.,% \t/+-]|deg|turn|rad)*\)", re.IGNORECASE)
 _FUNCTION_START = re.compile(r"(?:rgba?|hsla?)[ \t]*\(", re.IGNORECASE)
 
 
@@ -1126,6 +1106,43 @@ def _split_color(text: str) -> tuple[str | None, str, bool]:
     if word and _is_color(word):
         return word, rest.strip(), False
     return None, text, False
+
+
+def _could_start_statement(s: str) -> bool:
+    """Whether a ``;``-separated piece could be a statement on its own."""
+    m = _WORD.match(s)
+    if m and m.group(0).lower() in KEYWORDS:
+        return True
+    if s.startswith(("==", "...")):
+        return True
+    return _Parser.is_message(s)
+
+
+def _rejoin(statements: list[Statement], lines: list[str]) -> list[Statement]:
+    """Put back a ``;`` that Mermaid would choke on inside message or note text.
+
+    ``Q->>T: done (replay; no double-post)`` is a Mermaid syntax error, because ``;``
+    ends a statement and ``no double-post)`` is none. Real diagrams contain such lines,
+    so when the piece after a ``;`` cannot be a statement and the piece before it has
+    ``: text``, the two are read as one. Valid Mermaid diagrams are never affected.
+    """
+    out: list[Statement] = []
+    for st in statements:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and st.kind == "line"
+            and prev.kind == "line"
+            and prev.line == st.line
+            and ":" in prev.text
+            and not _could_start_statement(st.text)
+        ):
+            line = lines[st.line - 1]
+            joined = line[prev.column - 1 : st.end_column]
+            out[-1] = Statement(joined, prev.line, prev.column, "line", st.line, st.end_column)
+            continue
+        out.append(st)
+    return out
 
 
 def _split_as(body: str) -> tuple[str, str | None]:
@@ -1168,11 +1185,8 @@ def parse(text: str, *, limits: Limits | None = None, strict_participants: bool 
         len(text) * 4 > limits.max_bytes
         and len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes
     ):
-        raise MlseqError(
-            f"diagram is larger than {limits.max_bytes} bytes", code=ErrorCode.LIMIT
-        )
+        raise MlseqError(f"diagram is larger than {limits.max_bytes} bytes", code=ErrorCode.LIMIT)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
     return _Parser(limits, strict_participants).run(text)
-
