@@ -264,7 +264,7 @@ class _Parser:
                 code=ErrorCode.LIMIT,
             )
         if "<" in body:
-            body = _BR.sub("\n", body)
+            body = "\n".join(part.strip() for part in _BR.sub("\n", body).split("\n"))
         return decode_entities(body), wrap
 
     def check_name(self, name: str, st: Statement, column: int, *, message: bool) -> str:
@@ -477,7 +477,7 @@ class _Parser:
     def metadata(self, raw: str, st: Statement, col: int) -> dict[str, Any]:
         try:
             value = yaml.safe_load(raw)
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, RecursionError, ValueError) as exc:
             problem = getattr(exc, "problem", None) or "not valid YAML/JSON"
             raise self.error(
                 f"malformed participant metadata {raw!r}: {problem}",
@@ -597,7 +597,7 @@ class _Parser:
                 f"'{word}' outside '{_SECTION_OWNER[word]}'{inside}",
                 st,
                 code=ErrorCode.BLOCK,
-                hint=f"'{word}' starts another section of an '{_SECTION_OWNER[word]}' block",
+                hint=f"'{word}' starts a new section of '{_SECTION_OWNER[word]}' ... 'end'",
             )
         self.events.append(
             FragmentSection(word, self.text(rest, st)[0], len(self.blocks) - 1, _span(st))
@@ -880,7 +880,7 @@ class _Parser:
         elif word == "links":
             try:
                 data = json.loads(decode_entities(value))
-            except ValueError:
+            except (ValueError, RecursionError):
                 data = None
             if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
                 raise self.error(
@@ -920,7 +920,7 @@ class _Parser:
     def front_matter(self, st: Statement) -> None:
         try:
             data = yaml.safe_load(st.text)
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, RecursionError, ValueError) as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or "invalid YAML"
             raise MlseqError(
@@ -1163,11 +1163,11 @@ def _relaxed_json(text: str) -> Any:
     for candidate in (text, text.replace("'", '"')):
         try:
             return json.loads(candidate)
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
     try:
         return yaml.safe_load(text.replace("'", '"').replace(":", ": "))
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError, ValueError):
         return None
 
 
