@@ -134,8 +134,8 @@ LABEL_CHECK_JS = """
 """
 
 # For every <text> inside a diagram: its fill, the colour painted behind its centre and the
-# WCAG contrast ratio between them. Lines and unfilled shapes behind a label are skipped:
-# they are what the label sits on, not its background.
+# WCAG contrast ratio between them; a halo (``paint-order: stroke``) counts as background.
+# Lines and unfilled shapes behind a label are skipped: the label sits on them, not in them.
 CONTRAST_JS = """
 (selector) => {
   const parse = (c) => {
@@ -188,6 +188,13 @@ CONTRAST_JS = """
       }
       let bg = {r: 255, g: 255, b: 255, a: 1};
       for (let i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
+      // A halo (stroke painted under the fill) is what the glyphs actually sit on.
+      const ts = getComputedStyle(t);
+      const halo = parse(ts.stroke);
+      if (halo && parseFloat(ts.strokeWidth) > 0 && ts.paintOrder.startsWith('stroke')) {
+        halo.a *= Number(ts.strokeOpacity);
+        if (halo.a > 0) bg = over(halo, bg);
+      }
       const fg = fill.a < 1 ? over(fill, bg) : fill;
       results.push({svg: index, text: t.textContent.trim().slice(0, 60),
                     fill: [fg.r, fg.g, fg.b].map(Math.round),
