@@ -220,6 +220,7 @@ class _Layout:
         badge = 2 * BADGE_R * s + 4 * s if self._numbers_on() else 0.0
         depth = 0
         max_depth = 0
+        created = {i for i, p in enumerate(d.participants) if p.created}
         for ev in d.events:
             if isinstance(ev, Message):
                 a, b = idx[ev.source], idx[ev.target]
@@ -231,7 +232,12 @@ class _Layout:
                     else:
                         right_need = max(right_need, reach)
                 else:
-                    need(a, b, w + 2 * LABEL_PAD * s + act + badge)
+                    extra = 0.0
+                    for p in (a, b):
+                        if p in created:
+                            # The head is drawn on this row: the label must clear it.
+                            extra += self.head_w[p] / 2
+                    need(a, b, w + 2 * LABEL_PAD * s + act + badge + extra)
             elif isinstance(ev, Note):
                 # Notes have their own row and an opaque backing, so they may cover
                 # neighbouring lifelines; they only widen the diagram at its edges.
@@ -262,16 +268,20 @@ class _Layout:
             first, last = members[0], members[-1]
             _, w = t.lines(box.label, bold=True) if box.label else ((), 0.0)
             need(first, last, w + 2 * BOX_PAD * s - hw[first] / 2 - hw[last] / 2)
+            # A box around one participant grows around it to fit its title.
+            grow_by = 0.0
+            if first == last:
+                grow_by = max(0.0, (w - hw[first]) / 2)
             if first > 0:
-                need(first - 1, first,
-                     hw[first - 1] / 2 + hw[first] / 2 + (HEAD_GAP + 2 * BOX_PAD) * s)
+                need(first - 1, first, hw[first - 1] / 2 + hw[first] / 2 + grow_by
+                     + (HEAD_GAP + 2 * BOX_PAD) * s)
             if last + 1 < n:
-                need(last, last + 1,
-                     hw[last] / 2 + hw[last + 1] / 2 + (HEAD_GAP + 2 * BOX_PAD) * s)
+                need(last, last + 1, hw[last] / 2 + hw[last + 1] / 2 + grow_by
+                     + (HEAD_GAP + 2 * BOX_PAD) * s)
             if first == 0:
-                left_need = max(left_need, hw[0] / 2 + BOX_PAD * s)
+                left_need = max(left_need, hw[0] / 2 + BOX_PAD * s + grow_by)
             if last == n - 1:
-                right_need = max(right_need, hw[-1] / 2 + BOX_PAD * s)
+                right_need = max(right_need, hw[-1] / 2 + BOX_PAD * s + grow_by)
             del bi
         if max_depth:
             left_need = max(left_need, FRAG_PAD * s + (max_depth - 1) * FRAG_INSET * s)
@@ -479,7 +489,7 @@ class _Layout:
                         if lines else None
                     badge = None
                     if number is not None:
-                        badge = Badge(r(x), r(ly), BADGE_R * s, number, size * 0.72)
+                        badge = self._badge(x, ly, number)
                     messages.append(MessageGeom(k, r(x1), r(x1), r(ly), label, loop, badge))
                     bottom = max(top + label_h, ly + loop_h)
                     hi = lx + w + 6 * s
@@ -513,9 +523,9 @@ class _Layout:
                         x1 = xs[a] + sign * self.head_w[a] / 2
                 badge = None
                 if number is not None:
-                    badge = Badge(r(xs[a]), r(line_y), BADGE_R * s, number, size * 0.72)
-                    if abs(x1 - xs[a]) < BADGE_R * s:
-                        x1 = xs[a] + sign * BADGE_R * s
+                    badge = self._badge(xs[a], line_y, number)
+                    if abs(x1 - xs[a]) < badge.r:
+                        x1 = xs[a] + sign * badge.r
                 label = None
                 if lines:
                     cx = (x1 + x2) / 2
@@ -704,6 +714,9 @@ class _Layout:
             label = None
             if box.label:
                 bl, blw = t.lines(box.label, bold=True)
+                if blw + 2 * BOX_PAD * s > bw:
+                    bx -= (blw + 2 * BOX_PAD * s - bw) / 2
+                    bw = blw + 2 * BOX_PAD * s
                 label = TextBlock(r(bx + bw / 2), r(box_top + 3 * s + asc), bl[:1], r(lh),
                                   r(blw), size, "middle", True)
             boxes.append(BoxGeom(bi, Rect(r(bx), r(box_top), r(bw), r(y + 4 * s - box_top)),
@@ -762,6 +775,11 @@ class _Layout:
         )
         return geo, lo_all
 
+    def _badge(self, x: float, y: float, number: str) -> Badge:
+        size = self.o.font_size * 0.72
+        radius = max(BADGE_R * self.s, metrics.text_width(number, size, bold=True) / 2 + 3)
+        return Badge(_r(x), _r(y), _r(radius), number, size)
+
     @staticmethod
     def _lifecycle_after(p: int, at: float, pending_destroy: set[int],
                          life_end: list[float | None], crosses: list[CrossGeom],
@@ -799,19 +817,27 @@ class _Layout:
             return None, y, hi_all
         size = self.o.font_size * 0.86
         lh = metrics.line_height(size)
+        row_h = lh + 6 * s
         top = y + 6 * s
-        x = max(lo_all, MARGIN * s) + 8 * s
+        x0 = max(lo_all, MARGIN * s)
+        limit = max(hi_all, x0 + 260 * s)
+        x = x0 + 8 * s
+        row_y = top + 5 * s
+        right = x
         entries: list[LegendEntry] = []
-        row_y = top + 6 * s
         for kind in kinds:
             text = LEGEND_LABELS[kind]
             w = metrics.text_width(text, size)
+            if x > x0 + 8 * s and x + 46 * s + w > limit - 8 * s:
+                x = x0 + 8 * s
+                row_y += row_h
             line_y = row_y + lh / 2
             entries.append(LegendEntry(kind.value, _r(x), _r(x + 34 * s), _r(line_y),
-                                       TextBlock(_r(x + 40 * s), _r(row_y + metrics.ascent(size)),
+                                       TextBlock(_r(x + 44 * s), _r(row_y + metrics.ascent(size)),
                                                  (text,), _r(lh), _r(w), size)))
-            x += 40 * s + w + 16 * s
-        x0 = max(lo_all, MARGIN * s)
-        rect = Rect(_r(x0), _r(top), _r(x - 8 * s - x0), _r(lh + 12 * s))
+            right = max(right, x + 44 * s + w)
+            x += 44 * s + w + 18 * s
+        bottom = row_y + lh + 5 * s
+        rect = Rect(_r(x0), _r(top), _r(right + 8 * s - x0), _r(bottom - top))
         del t
-        return LegendGeom(rect, tuple(entries)), top + lh + 12 * s, max(hi_all, rect.right)
+        return LegendGeom(rect, tuple(entries)), bottom, max(hi_all, rect.right)

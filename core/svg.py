@@ -60,6 +60,7 @@ _RULES = (
     ".mlseq .bc{fill:var(--mlseq-badge-fill)}"
     ".mlseq .bn{fill:var(--mlseq-badge-text);font-weight:700}"
     ".mlseq .bx{fill:var(--mlseq-box-fill);stroke:var(--mlseq-box-line)}"
+    ".mlseq .bl{stroke:var(--mlseq-box-line)}"
     ".mlseq .uc{fill-opacity:var(--mlseq-rect-opacity)}"
     ".mlseq .x{stroke:var(--mlseq-line);stroke-width:2}"
     ".mlseq a text{fill:var(--mlseq-link);text-decoration:underline}"
@@ -75,8 +76,8 @@ _MARKERS = (
     # lost / failed: a cross centred on the end of the line
     ("x", "5", '<path class="ao" d="M1 1L9 9M9 1L1 9"/>'),
     # half arrows: one barb (filled), above or below the line
-    ("t", "9.5", '<path class="af" d="M0 1L10 5H0z"/>'),
-    ("u", "9.5", '<path class="af" d="M0 9L10 5H0z"/>'),
+    ("t", "9.5", '<path class="af" d="M0 -.5L10 5H0z"/>'),
+    ("u", "9.5", '<path class="af" d="M0 10.5L10 5H0z"/>'),
 )
 _HEAD_MARKER = {
     Head.FILLED: "f",
@@ -218,7 +219,7 @@ def _head_shape(hb: HeadBox, kind: ParticipantKind) -> str:
                 f'{f(y + h / 2)}L{f(right - 8)} {f(bottom)}H{f(x + 8)}L{f(x)} '
                 f'{f(y + h / 2)}z"/>')
     if kind is ParticipantKind.MONITOR:
-        # monitor: a screen on a stand, with a pulse trace on its left edge
+        # monitor: a screen on a stand (a dashboard that watches)
         return (f'<rect class="hd" height="{f(h - 6)}" rx="3" width="{f(w)}" x="{f(x)}" '
                 f'y="{f(y)}"/>'
                 f'<path class="ic" d="M{f(cx)} {f(bottom - 6)}V{f(bottom - 1)}'
@@ -281,9 +282,9 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
         for key, ref_x, shape in _MARKERS:
             if key in used:
                 defs.append(
-                    f'<marker id="{did}-{key}" markerHeight="10" markerUnits="userSpaceOnUse" '
-                    f'markerWidth="10" orient="auto-start-reverse" refX="{ref_x}" refY="5" '
-                    f'viewBox="0 0 10 10">{shape}</marker>'
+                    f'<marker id="{did}-a{key}" markerHeight="10" markerUnits="userSpaceOnUse" '
+                    f'markerWidth="10" orient="auto-start-reverse" overflow="visible" '
+                    f'refX="{ref_x}" refY="5" viewBox="0 0 10 10">{shape}</marker>'
                 )
         out.append("<defs>" + "".join(defs) + "</defs>")
     out.append(f'<rect class="bg" height="{f(g.height)}" rx="4" width="{f(g.width)}"/>')
@@ -292,7 +293,7 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
         box = diagram.boxes[bx.box]
         extra: dict[str, str] = {}
         if box.color and theme.valid_color(box.color):
-            extra = {"fill": escape(box.color.strip()), "class": "bx uc"}
+            extra = {"fill": escape(box.color.strip()), "class": "bl uc"}
         out.append(_rect(bx.rect, "bx", extra))
         if bx.label is not None:
             out.append(_text(bx.label))
@@ -365,10 +366,10 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
             attrs["d"] = f"M{f(mg.x1)} {f(mg.y)}H{f(mg.x2)}"
         head = _HEAD_MARKER.get(m.head)
         if head:
-            attrs["marker-end"] = f"url(#{did}-{head})"
+            attrs["marker-end"] = f"url(#{did}-a{head})"
         tail = _HEAD_MARKER.get(m.tail)
         if tail:
-            attrs["marker-start"] = f"url(#{did}-{tail})"
+            attrs["marker-start"] = f"url(#{did}-a{tail})"
         lines.append(_tag("path", attrs))
     if lines:
         out.append('<g class="ms">' + "".join(lines) + "</g>")
@@ -393,16 +394,19 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
 
     # Labels last, in one group that gives them the halo and centres them.
     labels = []
+    badges = []
     for mg in g.messages:
         if mg.label is not None:
             labels.append(_text(mg.label, anchor="middle"))
         if mg.badge is not None:
             bg = mg.badge
-            labels.append(f'<circle class="bc" cx="{f(bg.cx)}" cy="{f(bg.cy)}" r="{f(bg.r)}"/>'
+            badges.append(f'<circle class="bc" cx="{f(bg.cx)}" cy="{f(bg.cy)}" r="{f(bg.r)}"/>'
                           f'<text class="bn" font-size="{f(bg.size)}" x="{f(bg.cx)}" '
                           f'y="{f(bg.cy + bg.size * 0.35)}">{escape(bg.text)}</text>')
     if labels:
         out.append('<g class="lb" text-anchor="middle">' + "".join(labels) + "</g>")
+    if badges:
+        out.append('<g text-anchor="middle">' + "".join(badges) + "</g>")
     for dl in g.delays:
         if dl.label is not None:
             out.append(_text(dl.label, "lb"))
@@ -423,9 +427,9 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
             marker = {"sync": "f", "async": "o", "return": "f", "lost": "x",
                       "bidirectional": "f", "half": "t"}.get(entry.kind)
             if marker:
-                attrs["marker-end"] = f"url(#{did}-{marker})"
+                attrs["marker-end"] = f"url(#{did}-a{marker})"
             if entry.kind == "bidirectional":
-                attrs["marker-start"] = f"url(#{did}-f)"
+                attrs["marker-start"] = f"url(#{did}-af)"
             out.append(_tag("path", attrs))
             out.append(_text(entry.label))
     out.append("</svg>")

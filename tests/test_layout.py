@@ -1,0 +1,210 @@
+"""Layout: where things go, checked as numbers (no drawing involved)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import shared_path
+from mlseq import MlseqError, layout, metrics, parser
+from mlseq.geometry import Geometry, Rect, TextBlock
+from mlseq.options import RenderOptions
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def lay(text: str, **options: object) -> Geometry:
+    return layout.layout(parser.parse(text), RenderOptions.from_mapping(options))
+
+
+def box(t: TextBlock) -> Rect:
+    top = t.y - metrics.ascent(t.size)
+    bottom = t.y + (len(t.lines) - 1) * t.line_height + metrics.descent(t.size)
+    return Rect(t.left, top, t.width, bottom - top)
+
+
+def texts(g: Geometry) -> list[tuple[str, TextBlock]]:
+    found: list[tuple[str, TextBlock]] = []
+    found += [("head", h.label) for h in g.heads]
+    found += [("message", m.label) for m in g.messages if m.label is not None]
+    found += [("note", n.label) for n in g.notes]
+    for f in g.fragments:
+        found += [("tab", t) for t in (f.tab_label, f.guard) if t is not None]
+        found += [("section", s.guard) for s in f.sections if s.guard is not None]
+    found += [("divider", d.label) for d in g.dividers]
+    found += [("delay", d.label) for d in g.delays if d.label is not None]
+    found += [("link", lk.label) for lk in g.links]
+    found += [("box", b.label) for b in g.boxes if b.label is not None]
+    if g.title is not None:
+        found.append(("title", g.title))
+    return [(k, t) for k, t in found if any(line.strip() for line in t.lines)]
+
+
+def overlaps(g: Geometry, slack: float = 0.5) -> list[tuple[str, str]]:
+    """Pairs of labels whose boxes intersect (a sweep over y keeps it near linear)."""
+    items = sorted(((box(t), k, t) for k, t in texts(g)), key=lambda i: i[0].y)
+    bad: list[tuple[str, str]] = []
+    active: list[tuple[Rect, str, TextBlock]] = []
+    for rect, kind, t in items:
+        active = [a for a in active if a[0].bottom > rect.y + slack]
+        for other, okind, ot in active:
+            if (rect.x < other.right - slack and other.x < rect.right - slack
+                    and rect.y < other.bottom - slack):
+                bad.append((f"{kind}:{t.lines[0]}", f"{okind}:{ot.lines[0]}"))
+        active.append((rect, kind, t))
+    return bad
+
+
+def outside(g: Geometry) -> list[str]:
+    return [f"{k}:{t.lines[0]}" for k, t in texts(g)
+            if box(t).x < 0 or box(t).right > g.width or box(t).y < 0
+            or box(t).bottom > g.height]
+
+
+def corpus_and_goldens() -> list[Path]:
+    corpus = shared_path("corpus")
+    paths = sorted(Path(corpus).rglob("*.mmd"))
+    paths += sorted(shared_path("peers", "diagrams").glob("*.mmd"))
+    return paths + sorted(GOLDEN.glob("*.mmd"))
+
+
+def test_no_label_overlaps_or_sticks_out_anywhere() -> None:
+    problems = {}
+    checked = 0
+    for path in corpus_and_goldens():
+        try:
+            d = parser.parse(path.read_text(encoding="utf-8"))
+        except MlseqError:
+            continue
+        g = layout.layout(d, RenderOptions())
+        bad = overlaps(g)
+        out = outside(g)
+        if bad or out:
+            problems[path.name] = (bad[:3], out[:3])
+        checked += 1
+    assert checked > 300
+    assert problems == {}
+
+
+def test_labels_fit_between_the_lifelines_they_span() -> None:
+    g = lay("participant A\nparticipant B\nparticipant C\nparticipant D\n"
+            "A->>D: a label long enough to need more than the default gap between two\n"
+            "A->>B: short\nB->>C: a fairly long label between neighbours only\n")
+    xs = [ll.x for ll in g.lifelines]
+    for m in g.messages:
+        assert m.label is not None
+        lo, hi = sorted((m.x1, m.x2))
+        assert lo <= box(m.label).x and box(m.label).right <= hi
+    # Far messages do not push adjacent gaps beyond what their own labels need.
+    assert xs[1] - xs[0] < xs[3] - xs[0]
+
+
+def test_self_message_label_right_of_loop_and_before_next_lifeline() -> None:
+    g = lay("participant A\nparticipant B\nA->>A: validate the schema of every file\nA->>B: x\n")
+    m = g.messages[0]
+    assert m.loop is not None and m.label is not None
+    assert box(m.label).x > m.loop.right
+    assert box(m.label).right < g.lifelines[1].x
+
+
+def test_long_labels_wrap_between_words() -> None:
+    sentence = "train the model again with the new hyperparameters found by the search"
+    words = sentence.split(" ")
+    g = lay("A->>B: " + " ".join(words), wrap_width=120)
+    label = g.messages[0].label
+    assert label is not None and len(label.lines) > 1
+    assert " ".join(label.lines).split() == words
+    assert all(metrics.text_width(line) <= 120 for line in label.lines)
+    wide = lay("A->>B: " + " ".join(words), wrap_width=1000).messages[0].label
+    assert wide is not None and len(wide.lines) == 1
+
+
+def test_rows_grow_with_wrapped_text() -> None:
+    one = lay("A->>B: x\nA->>B: y\n")
+    two = lay("A->>B: x<br/>second line\nA->>B: y\n")
+    assert two.messages[1].y - two.messages[0].y > one.messages[1].y - one.messages[0].y
+
+
+def test_nested_fragments_are_inset() -> None:
+    g = lay("A->>B: x\nloop outer\nalt inner\nA->>B: y\nelse other\nB-->>A: z\nend\nend\n")
+    outer, inner = sorted(g.fragments, key=lambda f: f.depth)
+    o, i = outer.rect, inner.rect
+    assert o.x < i.x and i.right < o.right and o.y < i.y and i.bottom < o.bottom
+    assert len(inner.sections) == 1 and inner.sections[0].guard is not None
+    assert inner.sections[0].guard.lines == ("[other]",)
+    assert inner.guard is not None and inner.tab is not None
+    assert inner.guard.x >= inner.tab.right  # guard text beside the tab
+
+
+def test_activations_nest_with_offsets() -> None:
+    g = lay("A->>+B: one\nB->>+B: two\nB-->>-B: three\nB-->>-A: four\n")
+    bars = sorted(g.activations, key=lambda a: a.level)
+    assert [b.level for b in bars] == [0, 1]
+    assert bars[1].rect.x > bars[0].rect.x
+    assert bars[0].rect.y <= bars[1].rect.y and bars[1].rect.bottom <= bars[0].rect.bottom
+    # Messages attach to the bar's edge, not the lifeline.
+    assert g.messages[0].x2 == pytest.approx(bars[0].rect.x, abs=0.11)
+
+
+def test_create_and_destroy() -> None:
+    g = lay("participant A\nA->>A: warm up\ncreate participant W\nA->>W: spawn\n"
+            "destroy W\nA-xW: stop\nA->>A: done\n")
+    spawn, stop = g.messages[1], g.messages[2]
+    w_head = [h for h in g.heads if h.participant == 1]
+    assert len(w_head) == 1  # not mirrored at the bottom: it was destroyed
+    assert w_head[0].rect.y < spawn.y < w_head[0].rect.bottom
+    w_line = g.lifelines[1]
+    assert w_line.destroyed and w_line.y2 == stop.y
+    assert g.crosses and g.crosses[0].y == stop.y
+    assert spawn.x2 <= w_head[0].rect.x + 0.1  # the arrow ends at the new head
+
+
+def test_mirror_actors_option() -> None:
+    assert len(lay("A->>B: x").heads) == 4
+    assert len(lay("A->>B: x", mirror_actors=False).heads) == 2
+
+
+def test_autonumber_badges() -> None:
+    g = lay("autonumber\nA->>B: x\nB-->>A: y\n")
+    assert [m.badge.text for m in g.messages if m.badge] == ["1", "2"]
+    forced = lay("A->>B: x\n", autonumber=True)
+    assert forced.messages[0].badge is not None
+    off = lay("autonumber\nA->>B: x\n", autonumber=False)
+    assert off.messages[0].badge is None
+
+
+def test_dividers_span_the_diagram_and_delays_dot_lifelines() -> None:
+    g = lay("A->>B: x\n== Training ==\nB->>C: y\n... two hours ...\nC-->>A: z\n")
+    (div,) = g.dividers
+    assert div.rect.x <= min(h.rect.x for h in g.heads)
+    assert div.rect.right >= max(h.rect.right for h in g.heads)
+    (delay,) = g.delays
+    assert all(ll.gaps == ((delay.y1, delay.y2),) for ll in g.lifelines)
+    assert delay.label is not None and delay.label.lines == ("two hours",)
+
+
+def test_compact_spacing() -> None:
+    """Rows of a one-line message stay under 30 px; heads hug their names."""
+    g = lay("participant A\nparticipant B\n" + "A->>B: x\n" * 10)
+    rows = [b.y - a.y for a, b in zip(g.messages, g.messages[1:], strict=False)]
+    assert max(rows) < 30
+    head = g.heads[0]
+    assert head.rect.w < metrics.text_width("A") + 60
+
+
+def test_layout_is_deterministic() -> None:
+    text = (GOLDEN / "fragments.mmd").read_text(encoding="utf-8")
+    assert lay(text) == lay(text)
+
+
+def test_overlap_check_catches_overlaps() -> None:
+    g = lay("A->>B: hello world\nA->>B: again\n")
+    first = g.messages[0]
+    assert first.label is not None
+    moved = first.label.__class__(first.label.x + 5, first.label.y + 4, first.label.lines,
+                                  first.label.line_height, first.label.width, first.label.size,
+                                  first.label.anchor)
+    clash = Geometry(g.width, g.height, g.font_size, g.heads, g.lifelines,
+                     (first, first.__class__(first.event, 0, 0, 0, moved)))
+    assert overlaps(clash)
+    assert not overlaps(g)

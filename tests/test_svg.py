@@ -1,0 +1,278 @@
+"""The SVG backend: output contract, safety, themes and contrast, transcript."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from conftest import shared_path
+from mlseq import MlseqError, layout, parser, svg, theme
+from mlseq.errors import ErrorCode
+from mlseq.options import RenderOptions
+from mlseq.transcript import transcript
+
+NS = "{http://www.w3.org/2000/svg}"
+ALLOWED = {"svg", "title", "desc", "style", "defs", "marker", "g", "path", "rect", "circle",
+           "text", "tspan", "a"}
+
+ML = """\
+sequenceDiagram
+participant DE as Data Engineer
+participant PP as Preprocessing
+participant EV as Evaluation
+DE->>PP: upload raw dataset
+PP-)EV: score asynchronously
+Note right of EV: gate
+alt AUC >= 0.85
+  EV-->>DE: passed
+else
+  EV-->>DE: failed
+end
+"""
+
+
+def render(text: str, **options: object) -> str:
+    opts = RenderOptions.from_mapping(options)
+    d = parser.parse(text)
+    return svg.draw(d, layout.layout(d, opts), opts)
+
+
+def tree(out: str) -> ET.Element:
+    return ET.fromstring(out)
+
+
+def test_root_is_accessible_image() -> None:
+    root = tree(render(ML))
+    assert root.tag == NS + "svg"
+    assert root.get("role") == "img"
+    title = root.find(NS + "title")
+    desc = root.find(NS + "desc")
+    assert title is not None and desc is not None
+    assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    assert title.text == "Sequence diagram: Data Engineer, Preprocessing, Evaluation"
+    assert desc.text is not None
+    assert "1. Data Engineer calls Preprocessing: upload raw dataset" in desc.text
+    assert "Preprocessing sends Evaluation asynchronously: score asynchronously" in desc.text
+
+
+def test_title_from_diagram_and_option() -> None:
+    text = "title Nightly retraining\nA->>B: go\n"
+    assert tree(render(text)).find(NS + "title").text == "Nightly retraining"  # type: ignore[union-attr]
+    assert tree(render(text, title="Mine")).find(NS + "title").text == "Mine"  # type: ignore[union-attr]
+
+
+def test_ids_unique_and_prefixed_and_differ_between_diagrams() -> None:
+    out = render(ML)
+    root = tree(out)
+    ids = [el.get("id") for el in root.iter() if el.get("id")]
+    assert len(ids) == len(set(ids))
+    prefix = root.get("id")
+    assert prefix and all(i.startswith(prefix) for i in ids)  # type: ignore[union-attr]
+    for ref in re.findall(r"url\(#([^)]+)\)", out):
+        assert ref in ids
+    other = tree(render(ML.replace("gate", "gate!")))
+    assert other.get("id") != prefix
+    assert tree(render(ML, theme="forest")).get("id") != prefix
+
+
+def test_same_bytes_across_runs_and_hash_seeds() -> None:
+    code = (
+        "import sys; from mlseq import parser, layout, svg; from mlseq.options import "
+        "RenderOptions; o = RenderOptions(); d = parser.parse(sys.stdin.read()); "
+        "sys.stdout.write(svg.draw(d, layout.layout(d, o), o))"
+    )
+    outs = set()
+    for seed in ("0", "1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", code], input=ML, capture_output=True,
+                              text=True, env=env, check=True)
+        outs.add(done.stdout)
+    assert outs == {render(ML)}
+
+
+def test_attributes_sorted_and_numbers_short() -> None:
+    out = render(ML)
+    for tag in re.findall(r"<[a-z]+((?: [a-z-]+=\"[^\"]*\")+)/?>", out):
+        names = re.findall(r" ([a-z-]+)=", tag)
+        assert names == sorted(names), tag
+    assert not re.search(r"\d\.\d{3}", re.sub(r"<(style|desc)>.*?</\1>", "", out))
+    assert not re.search(r"\d\.\d*0[ \"]", out)  # trailing zeros trimmed
+
+
+def test_only_known_elements_and_no_input_markup() -> None:
+    hostile = (
+        'participant A as <script>alert(1)</script>\n'
+        'participant B as "onload=alert(1) x="\n'
+        "A->>B: ]]><foreignObject/><!-- x -->\n"
+        "Note over A: </text><image href=x onerror=alert(1)>\n"
+        "link A: evil @ javascript:alert(1)\n"
+        "link A: evil2 @ JaVaScRiPt:alert(1)\n"
+        "link B: ok @ https://example.com/?a=1&b=2\n"
+    )
+    out = render(hostile)
+    root = tree(out)
+    for el in root.iter():
+        assert el.tag.removeprefix(NS) in ALLOWED
+        for name in el.attrib:
+            assert not name.lower().startswith("on")
+    hrefs = [el.get("href") for el in root.iter(NS + "a")]
+    assert hrefs and all(h == "https://example.com/?a=1&b=2" for h in hrefs)
+    assert "javascript" not in out.lower()
+    assert "<script" not in out and "<foreignObject" not in out
+    texts = " ".join("".join(el.itertext()) for el in root.iter(NS + "text"))
+    assert "<script>alert(1)</script>" in texts
+
+
+def test_colour_overrides_validated() -> None:
+    out = render(ML, colors={"line": "#ff0000", "bg": "rgb(1, 2, 3)", "text": "navy"})
+    assert "--mlseq-line:#ff0000" in out and "--mlseq-bg:rgb(1, 2, 3)" in out
+    for bad in ("red;}</style><script>", "url(http://x)", "var(--x)", "#12345", "expression(1)",
+                "rgb(1,2,3);x:y"):
+        with pytest.raises(MlseqError) as info:
+            render(ML, colors={"line": bad})
+        assert info.value.code is ErrorCode.VALUE
+    with pytest.raises(MlseqError) as info:
+        render(ML, colors={"head-fil": "red"})
+    assert info.value.hint == "did you mean 'head-fill'?"
+
+
+@pytest.mark.parametrize("value", ["#abc", "#A1B2C3", "#a1b2c3d4", "rgb(10,20,30)",
+                                   "rgba(10, 20, 30, .5)", "hsl(210deg 40% 50%)",
+                                   "hsla(210, 40%, 50%, 0.3)", "rebeccapurple", "Aqua"])
+def test_valid_colours(value: str) -> None:
+    assert theme.valid_color(value)
+
+
+def test_css_embedded_or_left_to_page() -> None:
+    embedded = render(ML)
+    assert "<style>" in embedded and "prefers-color-scheme:dark" in embedded
+    bare = render(ML, css=False)
+    assert "<style>" not in bare
+    forest = render(ML, css=False, theme="forest")
+    assert "<style>#" in forest and ".mlseq .ms" not in forest
+    assert "fill=\"#" not in embedded  # colours only through variables
+
+
+def test_stylesheet_follows_every_dark_switch() -> None:
+    css = svg.stylesheet(RenderOptions())
+    for sel in ("@media (prefers-color-scheme:dark)", "[data-md-color-scheme=slate]",
+                "body[data-theme=dark]", "html[data-theme=dark]",
+                "[data-md-color-scheme=default]", "body[data-theme=light]"):
+        assert sel in css
+    assert "data-theme=auto" not in css  # Furo's auto is covered by the media query
+    assert "var(--mlseq-line)" in css
+
+
+def _luminance(hex_colour: str) -> float:
+    h = hex_colour.lstrip("#")
+    if len(h) == 3:
+        h = "".join(c * 2 for c in h)
+    channels = []
+    for i in (0, 2, 4):
+        c = int(h[i:i + 2], 16) / 255
+        channels.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+    r, g, b = channels
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+TEXT_ON = ("bg", "head-fill", "note-fill", "band-fill", "tab-fill", "box-fill")
+LINES = ("line", "life", "frame", "head-line", "act-line", "band-line")
+
+
+@pytest.mark.parametrize("name", sorted(theme.THEMES))
+@pytest.mark.parametrize("mode", [0, 1], ids=["light", "dark"])
+def test_wcag_aa_contrast(name: str, mode: int) -> None:
+    pal = theme.THEMES[name][mode]
+    for surface in TEXT_ON:
+        assert contrast(pal["text"], pal[surface]) >= 4.5, (surface, pal["text"], pal[surface])
+    assert contrast(pal["badge-text"], pal["badge-fill"]) >= 4.5
+    assert contrast(pal["link"], pal["bg"]) >= 4.5
+    assert contrast(pal["link"], pal["head-fill"]) >= 4.5
+    for line in LINES:
+        assert contrast(pal[line], pal["bg"]) >= 3.0, (line, pal[line])
+    assert contrast(pal["badge-fill"], pal["bg"]) >= 3.0
+
+
+def test_contrast_helper_matches_known_values() -> None:
+    assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
+
+
+def test_sync_and_async_heads_differ_and_returns_dashed() -> None:
+    out = render("A->>B: sync\nA-)B: async\nB-->>A: reply\nA-xB: lost\n")
+    paths = re.findall(r'<path (class="rt" )?d="[^"]*"( marker-end="url\(#\w+-(\w+)\)")?', out)
+    markers = [m[2] for m in paths]
+    assert markers == ["af", "ao", "af", "ax"]
+    assert [bool(m[0]) for m in paths] == [False, False, True, False]
+
+
+def test_legend_lists_only_used_kinds() -> None:
+    out = render("A->>B: sync\nB-->>A: reply\n", legend=True)
+    root = tree(out)
+    texts = ["".join(t.itertext()) for t in root.iter(NS + "text")]
+    assert "call" in texts and "reply" in texts
+    assert "asynchronous" not in texts and "lost / failed" not in texts
+    assert "call" not in ["".join(t.itertext()) for t in tree(render("A->>B: x")).iter(NS + "text")]
+
+
+def test_font_family_names_liberation_first() -> None:
+    root = tree(render(ML))
+    assert (root.get("font-family") or "").startswith('"Liberation Sans"')
+
+
+def test_b_ml_is_compact() -> None:
+    source = shared_path("peers", "diagrams", "b_ml.mmd").read_text(encoding="utf-8")
+    out = render(source)
+    assert len(out.encode()) < 15_000
+    ET.fromstring(out)
+
+
+def test_every_corpus_diagram_renders_well_formed() -> None:
+    corpus = shared_path("corpus")
+    count = 0
+    for path in sorted(Path(corpus).rglob("*.mmd")):
+        text = path.read_text(encoding="utf-8")
+        try:
+            d = parser.parse(text)
+        except MlseqError:
+            continue  # Mermaid rejects these too (the parser's tests check which)
+        opts = RenderOptions()
+        out = svg.draw(d, layout.layout(d, opts), opts)
+        root = ET.fromstring(out)
+        assert {el.tag.removeprefix(NS) for el in root.iter()} <= ALLOWED, path
+        count += 1
+    assert count > 300
+
+
+# -- transcript ----------------------------------------------------------------------
+
+
+def test_transcript_reads_like_steps() -> None:
+    text = transcript(parser.parse(ML + "== Deploy ==\n... a week ...\nDE-xEV: ping\n"))
+    lines = text.splitlines()
+    assert lines[0] == "Participants: Data Engineer, Preprocessing, Evaluation."
+    assert lines[1] == "1. Data Engineer calls Preprocessing: upload raw dataset"
+    assert lines[2] == "2. Preprocessing sends Evaluation asynchronously: score asynchronously"
+    assert lines[3] == "3. Note right of Evaluation: gate"
+    assert lines[4] == "If AUC >= 0.85:"
+    assert lines[5] == "  4. Evaluation replies to Data Engineer: passed"
+    assert lines[6] == "Otherwise:"
+    assert lines[7] == "  5. Evaluation replies to Data Engineer: failed"
+    assert lines[8] == "Stage: Deploy."
+    assert lines[9] == "(Time passes: a week.)"
+    assert lines[10] == "6. Data Engineer sends Evaluation a message that is lost: ping"
+
+
+def test_transcript_loops_and_self_messages() -> None:
+    text = transcript(parser.parse("loop every hour\nA->>A: check\nend\n"))
+    assert text.splitlines()[1:] == ["Repeat every hour:", "  1. A calls itself: check"]
