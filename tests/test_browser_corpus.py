@@ -146,3 +146,18 @@ def test_no_label_sticks_out_of_its_svg(run: CorpusRun) -> None:
     assert not run.outside, f"labels outside the svg in {len(run.outside)} diagrams:\n" + (
         _listing(run.outside)
     )
+
+
+def test_the_check_sees_overlaps_and_clipped_labels(browser: Any) -> None:
+    """The measurement itself: two labels drawn on top of each other, one past the edge."""
+    svg = (
+        "<svg xmlns='http://www.w3.org/2000/svg' width='200' height='60'>"
+        "<text x='10' y='20'>register model</text><text x='40' y='24'>deploy</text>"
+        "<text x='150' y='50'>outside the edge</text><text x='10' y='50'>fine</text></svg>"
+    )
+    page = browser.new_page()
+    page.set_content(f"<section data-name='probe'>{svg}</section>")
+    [report] = page.evaluate(LABEL_CHECK_JS, ["section > svg", SLACK])
+    page.close()
+    assert report["overlaps"] == [["register model", "deploy"]]
+    assert report["outside"] == ["outside the edge"]

@@ -221,3 +221,22 @@ def test_diagram_colours_follow_the_dark_palette(
         f"only {changed} of {len(report.paint['light'])} elements changed colour"
     )
     assert report.script_in_diagrams == 0
+
+
+def test_the_contrast_measure_sees_faint_text_and_halos(browser: Any) -> None:
+    """The measurement itself: grey on white fails AA, a white halo hides white text."""
+    svg = (
+        "<svg class='mlseq' xmlns='http://www.w3.org/2000/svg' width='300' height='90'>"
+        "<rect width='300' height='90' fill='#ffffff'/>"
+        "<text x='10' y='20' fill='#999999'>faint</text>"
+        "<text x='10' y='45' fill='#1f2328'>dark</text>"
+        "<circle cx='110' cy='70' r='12' fill='#34527f'/>"
+        "<text x='105' y='75' fill='#ffffff' stroke='#ffffff' stroke-width='3'"
+        " style='paint-order: stroke'>7</text></svg>"
+    )
+    page = browser.new_page()
+    page.set_content(svg)
+    ratios = {m["text"]: m["ratio"] for m in page.evaluate(CONTRAST_JS, SELECTOR)}
+    page.close()
+    assert ratios["faint"] < AA_TEXT < ratios["dark"]
+    assert ratios["7"] == 1
