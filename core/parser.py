@@ -27,6 +27,7 @@ here can backtrack over more than a single token.
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from dataclasses import dataclass, field
@@ -203,6 +204,24 @@ def _span(st: Statement) -> Span:
     return Span(st.line, st.column, st.end_line or st.line, st.end_column or st.column)
 
 
+def _q(text: str, limit: int = 60) -> str:
+    """Quote user text for an error message, shortened so messages stay readable."""
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
+
+
+def _too_nested(text: str, limit: int = 50) -> bool:
+    """Whether brackets nest deeper than ``limit`` (cheap guard before YAML/JSON)."""
+    depth = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return False
+
+
 def _fmt_number(hundredths: int) -> str:
     whole, frac = divmod(hundredths, 100)
     return str(whole) if not frac else f"{whole}.{frac:02d}".rstrip("0")
@@ -274,7 +293,7 @@ class _Parser:
         for ch in name:
             if ch in bad:
                 raise self.error(
-                    f"invalid participant name {name!r}: it may not contain {ch!r}",
+                    f"invalid participant name {_q(name)}: it may not contain {ch!r}",
                     st,
                     column=column,
                     hint="declare it with 'participant X as Any Label: text' to show "
@@ -404,9 +423,9 @@ class _Parser:
         if hint:
             raise self.error(f"unknown statement {written!r}", st, hint=hint)
         if any(c in st.text for c in "-<>="):
-            raise self.error(f"no known arrow in {st.text!r}", st, hint=_ARROW_HINT)
+            raise self.error(f"no known arrow in {_q(st.text)}", st, hint=_ARROW_HINT)
         raise self.error(
-            f"cannot read {st.text!r} as a statement",
+            f"cannot read {_q(st.text)} as a statement",
             st,
             hint="a message reads 'A->>B: text'",
         )
@@ -439,7 +458,7 @@ class _Parser:
                 parts = after.split(None, 1)
                 if parts[0].lower() != "as" or len(parts) < 2:
                     raise self.error(
-                        f"unexpected text after participant metadata: {after!r}",
+                        f"unexpected text after participant metadata: {_q(after)}",
                         st,
                         column=col + close + 1,
                         hint="a label goes after 'as'",
@@ -475,12 +494,16 @@ class _Parser:
         return p
 
     def metadata(self, raw: str, st: Statement, col: int) -> dict[str, Any]:
+        if _too_nested(raw):
+            raise self.error(
+                "participant metadata is nested too deeply", st, code=ErrorCode.LIMIT, column=col
+            )
         try:
             value = yaml.safe_load(raw)
         except (yaml.YAMLError, RecursionError, ValueError) as exc:
             problem = getattr(exc, "problem", None) or "not valid YAML/JSON"
             raise self.error(
-                f"malformed participant metadata {raw!r}: {problem}",
+                f"malformed participant metadata {_q(raw)}: {problem}",
                 st,
                 code=ErrorCode.VALUE,
                 column=col,
@@ -488,7 +511,7 @@ class _Parser:
             ) from None
         if not isinstance(value, dict):
             raise self.error(
-                f"participant metadata must be a mapping, got {raw!r}",
+                f"participant metadata must be a mapping, got {_q(raw)}",
                 st,
                 code=ErrorCode.VALUE,
                 column=col,
@@ -555,7 +578,7 @@ class _Parser:
         color, label, looked = _split_color(rest)
         if looked and color is None:
             raise self.error(
-                f"invalid colour in {rest.strip()!r}",
+                f"invalid colour in {_q(rest.strip())}",
                 st,
                 code=ErrorCode.VALUE,
                 hint="use a CSS colour name, #hex, or rgb()/rgba()/hsl()/hsla() with numbers",
@@ -579,7 +602,7 @@ class _Parser:
             if rest.strip() and color is None:
                 word0 = rest.split()[0]
                 raise self.error(
-                    f"invalid colour {rest.strip()!r}",
+                    f"invalid colour {_q(rest.strip())}",
                     st,
                     code=ErrorCode.VALUE,
                     hint=did_you_mean(word0.lower(), _NAMED_COLORS)
@@ -606,7 +629,7 @@ class _Parser:
     def end(self, rest: str, col: int, st: Statement) -> None:
         if rest.strip():
             raise self.error(
-                f"unexpected text after 'end': {rest.strip()!r}",
+                f"unexpected text after 'end': {_q(rest.strip())}",
                 st,
                 column=col + len(rest) - len(rest.lstrip()),
                 hint="'end' closes a block and stands alone; a participant cannot be called 'end'",
@@ -813,7 +836,7 @@ class _Parser:
             return
         if len(args) > 2:
             raise self.error(
-                f"'autonumber' takes at most a start and a step, got {rest.strip()!r}",
+                f"'autonumber' takes at most a start and a step, got {_q(rest.strip())}",
                 st,
                 code=ErrorCode.VALUE,
             )
@@ -869,7 +892,7 @@ class _Parser:
             at = value.find("@")
             if at < 0:
                 raise self.error(
-                    f"link {value!r} has no '@ url'",
+                    f"link {_q(value)} has no '@ url'",
                     st,
                     code=ErrorCode.VALUE,
                     hint="write 'link A: Dashboard @ https://...'",
@@ -879,12 +902,12 @@ class _Parser:
             p.links.append(Link(label, url))
         elif word == "links":
             try:
-                data = json.loads(decode_entities(value))
+                data = None if _too_nested(value) else json.loads(decode_entities(value))
             except (ValueError, RecursionError):
                 data = None
             if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
                 raise self.error(
-                    f"links must be a JSON object of label to URL, got {value!r}",
+                    f"links must be a JSON object of label to URL, got {_q(value)}",
                     st,
                     code=ErrorCode.VALUE,
                     hint='write \'links A: {"Dashboard": "https://..."}\'',
@@ -907,6 +930,10 @@ class _Parser:
         args = body[m.end() :].lstrip()
         if args.startswith(":"):
             args = args[1:]
+        if len(args) > 65_536 or _too_nested(args):
+            raise self.error(
+                "directive is too large or nested too deeply", st, code=ErrorCode.LIMIT
+            )
         data = _relaxed_json(args)
         if not isinstance(data, dict):
             raise self.error(
@@ -918,6 +945,10 @@ class _Parser:
         self.apply_config(data)
 
     def front_matter(self, st: Statement) -> None:
+        if len(st.text) > 65_536 or _too_nested(st.text):
+            raise self.error(
+                "front matter is too large or nested too deeply", st, code=ErrorCode.LIMIT
+            )
         try:
             data = yaml.safe_load(st.text)
         except (yaml.YAMLError, RecursionError, ValueError) as exc:
@@ -1127,6 +1158,16 @@ def _rejoin(statements: list[Statement], lines: list[str]) -> list[Statement]:
     ``: text``, the two are read as one. Valid Mermaid diagrams are never affected.
     """
     out: list[Statement] = []
+    # A run of pieces being joined: its first statement and the last end column.
+    # Slicing once per run keeps this linear on lines with thousands of ';'.
+    joined_end: int | None = None
+
+    def flush() -> None:
+        if joined_end is not None:
+            first = out[-1]
+            text = lines[first.line - 1][first.column - 1 : joined_end]
+            out[-1] = Statement(text, first.line, first.column, "line", first.line, joined_end)
+
     for st in statements:
         prev = out[-1] if out else None
         if (
@@ -1137,11 +1178,12 @@ def _rejoin(statements: list[Statement], lines: list[str]) -> list[Statement]:
             and ":" in prev.text
             and not _could_start_statement(st.text)
         ):
-            line = lines[st.line - 1]
-            joined = line[prev.column - 1 : st.end_column]
-            out[-1] = Statement(joined, prev.line, prev.column, "line", st.line, st.end_column)
+            joined_end = st.end_column
             continue
+        flush()
+        joined_end = None
         out.append(st)
+    flush()
     return out
 
 
@@ -1189,4 +1231,12 @@ def parse(text: str, *, limits: Limits | None = None, strict_participants: bool 
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
-    return _Parser(limits, strict_participants).run(text)
+    # The parser allocates many small objects and no cycles; CPython's cyclic GC would
+    # rescan the growing heap again and again, making big diagrams superlinear.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _Parser(limits, strict_participants).run(text)
+    finally:
+        if was_enabled:
+            gc.enable()

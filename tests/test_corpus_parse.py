@@ -10,10 +10,9 @@ import csv
 from pathlib import Path
 
 import pytest
-
+from conftest import SHARED, shared_path
 from mlseq import parser
 from mlseq.errors import MlseqError
-from conftest import SHARED, shared_path
 
 # Files where mlseq deliberately differs from Mermaid, with the reason. Empty today:
 # every accept parses and every reject is refused. (mermaid-real/054.mmd has a ';'

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from mlseq import parser
 from mlseq.dump import dump
 from mlseq.errors import ErrorCode, MlseqError
