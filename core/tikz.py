@@ -1,0 +1,451 @@
+"""The TikZ backend: :class:`~mlseq.geometry.Geometry` + the model become a ``tikzpicture``.
+
+A second drawing of the same numbers the SVG is made from, for LaTeX/PDF output: a real
+vector picture with the same layout, shapes and text, not a bitmap. Coordinates stay in
+CSS pixels through the picture's unit vectors (``x=0.75pt``, ``y=-0.75pt``: 96 px to the
+inch, y growing downwards as in the geometry), so no number is converted by hand except
+line widths and dash lengths, which TikZ does not scale.
+
+Colours are the light palette of the chosen theme (print has no dark mode), defined as
+named ``xcolor`` colours inside the picture's group. User colours (``rect``, ``box``) are
+converted from ``#hex``, ``rgb()`` and ``hsl()``; named CSS colours other than a few
+basics fall back to the theme's fill, since xcolor's names differ.
+
+Text goes through ``escape`` (by default :func:`tex_escape`; an integration may pass the
+escaping of its LaTeX engine): the one place where diagram text becomes TeX.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import re
+from collections.abc import Callable
+from typing import Any
+
+from . import theme
+from .geometry import Geometry, HeadBox, Rect, TextBlock
+from .model import Diagram, FragmentKind, FragmentStart, Head, LineStyle, Message, ParticipantKind
+from .options import RenderOptions
+
+PT_PER_PX = 0.75
+
+_TEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "^": r"\textasciicircum{}",
+    "_": r"\_",
+    "%": r"\%",
+    "~": r"\textasciitilde{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+    "[": "{[}",
+    "]": "{]}",
+    "\n": " ",
+    "\r": " ",
+    "\t": " ",
+}
+_TEX_TABLE = str.maketrans(_TEX_SPECIALS)
+
+
+def tex_escape(text: str) -> str:
+    """Text safe inside a TikZ node: TeX specials quoted, control characters dropped."""
+    cleaned = "".join(ch for ch in text if ch in "\n\r\t" or ord(ch) >= 0x20)
+    return cleaned.translate(_TEX_TABLE)
+
+
+def _f(v: float) -> str:
+    """The one number format (as the SVG writer's): at most 2 decimals, no ``-0``."""
+    if v == int(v):
+        i = int(v)
+        return str(i) if i else "0"
+    text = f"{v:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _pt(px: float) -> str:
+    """A length TikZ does not scale (line widths, dashes), in points."""
+    return _f(px * PT_PER_PX) + "pt"
+
+
+# -- colours ---------------------------------------------------------------------------
+
+_BASIC_COLORS = {
+    "black": "000000", "white": "FFFFFF", "red": "FF0000", "green": "008000",
+    "blue": "0000FF", "yellow": "FFFF00", "gray": "808080", "grey": "808080",
+    "orange": "FFA500", "purple": "800080", "aqua": "00FFFF", "cyan": "00FFFF",
+    "lightblue": "ADD8E6", "lightgreen": "90EE90", "lightyellow": "FFFFE0",
+    "lightgray": "D3D3D3", "lightgrey": "D3D3D3", "pink": "FFC0CB", "teal": "008080",
+    "navy": "000080", "olive": "808000", "silver": "C0C0C0", "aliceblue": "F0F8FF",
+    "beige": "F5F5DC", "lavender": "E6E6FA", "honeydew": "F0FFF0", "wheat": "F5DEB3",
+}
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:%|deg)?")
+
+
+def css_color(value: str) -> tuple[str, float] | None:
+    """``(RRGGBB, opacity)`` for a CSS colour the theme accepted, or ``None``."""
+    v = value.strip().lower()
+    if not theme.valid_color(v):
+        return None
+    if v in _BASIC_COLORS:
+        return _BASIC_COLORS[v], 1.0
+    if v.startswith("#"):
+        digits = v[1:]
+        if len(digits) in (3, 4):
+            digits = "".join(c * 2 for c in digits)
+        alpha = int(digits[6:8], 16) / 255 if len(digits) == 8 else 1.0
+        return digits[:6].upper(), alpha
+    numbers = _NUMBER.findall(v)
+    if v.startswith("rgb") and len(numbers) >= 3:
+        channels = [
+            float(n[:-1]) * 2.55 if n.endswith("%") else float(n) for n in numbers[:3]
+        ]
+        rgb = "".join(f"{max(0, min(255, round(c))):02X}" for c in channels)
+        return rgb, _alpha(numbers[3:])
+    if v.startswith("hsl") and len(numbers) >= 3:
+        hue = float(numbers[0].removesuffix("deg")) % 360 / 360
+        sat = float(numbers[1].rstrip("%")) / 100
+        light = float(numbers[2].rstrip("%")) / 100
+        r, g, b = colorsys.hls_to_rgb(hue, max(0, min(1, light)), max(0, min(1, sat)))
+        return "".join(f"{round(c * 255):02X}" for c in (r, g, b)), _alpha(numbers[3:])
+    return None
+
+
+def _alpha(rest: list[str]) -> float:
+    if not rest:
+        return 1.0
+    a = rest[0]
+    value = float(a[:-1]) / 100 if a.endswith("%") else float(a)
+    return max(0.0, min(1.0, value))
+
+
+# -- drawing ---------------------------------------------------------------------------
+
+
+class _Picture:
+    """Collects TikZ commands; every coordinate passes through :func:`_f`."""
+
+    def __init__(self, escape: Callable[[str], str]) -> None:
+        self.escape = escape
+        self.out: list[str] = []
+
+    def add(self, command: str) -> None:
+        self.out.append(command)
+
+    def rect(self, r: Rect, style: str, rounded: float = 0) -> None:
+        corners = f",rounded corners={_pt(rounded)}" if rounded else ""
+        self.add(f"\\path[{style}{corners}] ({_f(r.x)},{_f(r.y)}) rectangle "
+                 f"({_f(r.right)},{_f(r.bottom)});")
+
+    def poly(self, style: str, points: list[tuple[float, float]], closed: bool = True) -> None:
+        path = " -- ".join(f"({_f(x)},{_f(y)})" for x, y in points)
+        self.add(f"\\path[{style}] {path}{' -- cycle' if closed else ''};")
+
+    def line(self, style: str, x1: float, y1: float, x2: float, y2: float) -> None:
+        self.add(f"\\path[{style}] ({_f(x1)},{_f(y1)}) -- ({_f(x2)},{_f(y2)});")
+
+    def circle(self, style: str, cx: float, cy: float, r: float) -> None:
+        self.add(f"\\path[{style}] ({_f(cx)},{_f(cy)}) circle[radius={_f(r)}];")
+
+    def text(self, block: TextBlock, *, halo: bool = False) -> None:
+        anchor = "base" if block.anchor == "middle" else "base west"
+        font = f"\\fontsize{{{_f(block.size * PT_PER_PX)}}}{{{_f(block.line_height * PT_PER_PX)}}}"
+        font += "\\selectfont\\sffamily" + ("\\bfseries" if block.bold else "")
+        back = ",fill=mlseq-bg,inner sep=0.6pt" if halo else ",inner sep=0pt"
+        for i, line in enumerate(block.lines):
+            if not line.strip():
+                continue
+            y = block.y + i * block.line_height
+            self.add(f"\\node[anchor={anchor},text=mlseq-text{back},font={font}] "
+                     f"at ({_f(block.x)},{_f(y)}) {{{self.escape(line)}}};")
+
+
+def _head_shape(pic: _Picture, hb: HeadBox, kind: ParticipantKind) -> None:
+    """The same shape per kind as the SVG writer draws (see :func:`mlseq.svg._head_shape`)."""
+    r = hb.rect
+    x, y, w, h = r.x, r.y, r.w, r.h
+    right, bottom = x + w, y + h
+    cx = x + w / 2
+    hd, ic = "hd", "ic"
+    if kind in (ParticipantKind.ACTOR, ParticipantKind.BOUNDARY, ParticipantKind.CONTROL,
+                ParticipantKind.ENTITY):
+        iy = bottom - 30 if hb.bottom else y
+        if kind is ParticipantKind.ACTOR:
+            pic.circle(hd, cx, iy + 6, 5.5)
+            pic.line(ic, cx, iy + 11.5, cx, iy + 21)
+            pic.line(ic, cx - 9, iy + 15, cx + 9, iy + 15)
+            pic.poly(ic, [(cx - 8, iy + 29), (cx, iy + 21), (cx + 8, iy + 29)], closed=False)
+        elif kind is ParticipantKind.BOUNDARY:
+            pic.circle(hd, cx + 4, iy + 15, 11)
+            pic.line(ic, cx - 13, iy + 4, cx - 13, iy + 26)
+            pic.line(ic, cx - 13, iy + 15, cx - 7, iy + 15)
+        elif kind is ParticipantKind.CONTROL:
+            pic.circle(hd, cx, iy + 16, 11)
+            pic.poly(ic, [(cx + 4, iy + 1), (cx - 1, iy + 5), (cx + 4, iy + 9)], closed=False)
+        else:
+            pic.circle(hd, cx, iy + 14, 11)
+            pic.line(ic, cx - 12, iy + 27, cx + 12, iy + 27)
+        return
+    if kind is ParticipantKind.DATABASE:
+        rx = w / 2
+        # y grows downwards, so an arc from 180 to 0 degrees bulges down the page.
+        pic.add(f"\\path[{hd}] ({_f(x)},{_f(y + 5)}) -- ({_f(x)},{_f(bottom - 5)}) "
+                f"arc[start angle=180,end angle=0,x radius={_f(rx)},y radius=5] "
+                f"-- ({_f(right)},{_f(y + 5)}) "
+                f"arc[start angle=0,end angle=180,x radius={_f(rx)},y radius=5] -- cycle;")
+        pic.add(f"\\path[{hd}] ({_f(cx)},{_f(y + 5)}) "
+                f"ellipse[x radius={_f(rx)},y radius=5];")
+        return
+    if kind is ParticipantKind.QUEUE:
+        ry = h / 2
+        pic.add(f"\\path[{hd}] ({_f(x + 6)},{_f(y)}) -- ({_f(right - 6)},{_f(y)}) "
+                f"arc[start angle=-90,end angle=90,x radius=6,y radius={_f(ry)}] "
+                f"-- ({_f(x + 6)},{_f(bottom)}) "
+                f"arc[start angle=90,end angle=270,x radius=6,y radius={_f(ry)}] -- cycle;")
+        pic.add(f"\\path[{ic}] ({_f(right - 6)},{_f(y)}) "
+                f"arc[start angle=270,end angle=90,x radius=6,y radius={_f(ry)}];")
+        return
+    if kind is ParticipantKind.COLLECTIONS:
+        pic.rect(Rect(x + 6, y, w - 6, h - 5), hd, rounded=2)
+        pic.rect(Rect(x, y + 5, w - 6, h - 5), hd, rounded=2)
+        return
+    if kind is ParticipantKind.PIPELINE:
+        pic.poly(hd, [(x, y), (right - 9, y), (right, y + h / 2), (right - 9, bottom),
+                      (x, bottom), (x + 9, y + h / 2)])
+        return
+    if kind is ParticipantKind.JOB:
+        pic.rect(r, hd)
+        pic.line(ic, x + 5, y, x + 5, bottom)
+        pic.line(ic, right - 5, y, right - 5, bottom)
+        return
+    if kind is ParticipantKind.REGISTRY:
+        tab = x + w * 0.45
+        pic.poly(hd, [(x, y + 5), (x, bottom), (right, bottom), (right, y + 5), (tab, y + 5),
+                      (tab - 5, y), (x + 2, y), (x, y + 2)])
+        pic.line(ic, x, y + 5, tab, y + 5)
+        return
+    if kind is ParticipantKind.MODEL:
+        pic.poly(hd, [(x + 8, y), (right - 8, y), (right, y + h / 2), (right - 8, bottom),
+                      (x + 8, bottom), (x, y + h / 2)])
+        return
+    if kind is ParticipantKind.MONITOR:
+        pic.rect(Rect(x, y, w, h - 6), hd, rounded=3)
+        pic.line(ic, cx, bottom - 6, cx, bottom - 1)
+        pic.line(ic, cx - 9, bottom - 1, cx + 9, bottom - 1)
+        return
+    pic.rect(r, hd, rounded=3)
+
+
+def _arrow_head(pic: _Picture, head: Head, x: float, y: float, direction: float) -> None:
+    """A head at ``(x, y)`` on a horizontal line arriving in ``direction`` (+1 = right).
+
+    Shapes and sizes are the SVG markers' (10 px boxes).
+    """
+    d = 1.0 if direction >= 0 else -1.0
+    if head is Head.FILLED:
+        tip = x + 0.5 * d
+        pic.poly("af", [(tip - 10 * d, y - 4), (tip, y), (tip - 10 * d, y + 4)])
+    elif head is Head.OPEN:
+        pic.poly("ao", [(x - 9 * d, y - 5), (x, y), (x - 9 * d, y + 5)], closed=False)
+    elif head is Head.CROSS:
+        pic.line("ao", x - 4, y - 4, x + 4, y + 4)
+        pic.line("ao", x + 4, y - 4, x - 4, y + 4)
+    elif head in (Head.HALF_TOP, Head.HALF_BOTTOM):
+        tip = x + 0.5 * d
+        # The marker turns with the line, so "top" is above a rightward line.
+        above = (head is Head.HALF_TOP) == (d > 0)
+        barb = y - 4 if above else y + 4
+        pic.poly("af", [(tip - 10 * d, barb), (tip, y), (tip - 10 * d, y)])
+
+
+def _styles(options: RenderOptions) -> str:
+    """The picture's options: unit vectors, and one style per SVG class."""
+    lw = _pt(1.4)
+    return ",".join([
+        "x=0.75pt", "y=-0.75pt", "line join=round",
+        "bg/.style={fill=mlseq-bg}",
+        f"lf/.style={{draw=mlseq-life,line width={_pt(1)},dash pattern=on {_pt(5)} off {_pt(4)}}}",
+        f"gp/.style={{draw=mlseq-life,line width={_pt(1)},dash pattern=on {_pt(1)} off {_pt(4)}}}",
+        f"hd/.style={{fill=mlseq-head-fill,draw=mlseq-head-line,line width={_pt(1.2)}}}",
+        f"ic/.style={{draw=mlseq-head-line,line width={_pt(1.5)}}}",
+        f"ms/.style={{draw=mlseq-line,line width={lw}}}",
+        f"rt/.style={{ms,dash pattern=on {_pt(6)} off {_pt(4)}}}",
+        "af/.style={fill=mlseq-line}",
+        f"ao/.style={{draw=mlseq-line,line width={lw}}}",
+        f"nt/.style={{fill=mlseq-note-fill,draw=mlseq-note-line,line width={_pt(1)}}}",
+        f"fr/.style={{draw=mlseq-frame,line width={_pt(1)}}}",
+        f"tb/.style={{fill=mlseq-tab-fill,draw=mlseq-frame,line width={_pt(1)}}}",
+        f"sd/.style={{draw=mlseq-frame,line width={_pt(1)},dash pattern=on {_pt(6)} off {_pt(3)}}}",
+        f"ac/.style={{fill=mlseq-act-fill,draw=mlseq-act-line,line width={_pt(1)}}}",
+        f"bd/.style={{fill=mlseq-band-fill,draw=mlseq-band-line,line width={_pt(1)}}}",
+        "bc/.style={fill=mlseq-badge-fill}",
+        f"bx/.style={{fill=mlseq-box-fill,draw=mlseq-box-line,line width={_pt(1)}}}",
+        f"x/.style={{draw=mlseq-line,line width={_pt(2)}}}",
+    ])
+
+
+def draw_tikz(
+    diagram: Diagram,
+    geometry: Geometry,
+    options: RenderOptions,
+    *,
+    escape: Callable[[str], str] = tex_escape,
+) -> str:
+    """The ``tikzpicture`` for ``diagram`` laid out as ``geometry``.
+
+    Needs ``\\usepackage{tikz}`` (and xcolor, which TikZ loads) in the preamble.
+    """
+    g = geometry
+    events = diagram.events
+    pic = _Picture(escape)
+    light, _dark = theme.palettes(options.theme, options.colors)
+    opacity = light.get("rect-opacity", "1")
+
+    pic.add(f"\\begin{{tikzpicture}}[{_styles(options)}]")
+    for name in theme.VARIABLES:
+        value = light.get(name)
+        parsed = css_color(value) if value else None
+        if parsed is not None:
+            pic.add(f"\\definecolor{{mlseq-{name}}}{{HTML}}{{{parsed[0]}}}")
+    pic.rect(Rect(0, 0, g.width, g.height), "bg", rounded=4)
+
+    def user_fill(color: str | None, fallback: str) -> str:
+        parsed = css_color(color) if color else None
+        if parsed is None:
+            return fallback
+        rgb, alpha = parsed
+        return (f"fill={{rgb,255:red,{int(rgb[0:2], 16)};green,{int(rgb[2:4], 16)};"
+                f"blue,{int(rgb[4:6], 16)}}},fill opacity={_f(alpha * float(opacity))}")
+
+    for bx in g.boxes:
+        box = diagram.boxes[bx.box]
+        fill = user_fill(box.color, "")
+        pic.rect(bx.rect, f"bx,{fill}" if fill else "bx")
+        if bx.label is not None:
+            pic.text(bx.label)
+    for fg in g.fragments:
+        start = events[fg.event]
+        if isinstance(start, FragmentStart) and start.kind is FragmentKind.RECT:
+            pic.rect(fg.rect, user_fill(start.color, "fill=mlseq-tab-fill"))
+
+    for ll in g.lifelines:
+        y1 = ll.y1
+        for a, b in ll.gaps:
+            if b <= y1 or a >= ll.y2:
+                continue
+            if a > y1:
+                pic.line("lf", ll.x, y1, ll.x, a)
+            pic.line("gp", ll.x, max(a, y1), ll.x, min(b, ll.y2))
+            y1 = b
+        if ll.y2 > y1:
+            pic.line("lf", ll.x, y1, ll.x, ll.y2)
+
+    for dv in g.dividers:
+        pic.rect(dv.rect, "bd")
+        pic.text(dv.label)
+
+    for fg in sorted(g.fragments, key=lambda item: item.depth):
+        start = events[fg.event]
+        if isinstance(start, FragmentStart) and start.kind is FragmentKind.RECT:
+            continue
+        pic.rect(fg.rect, "fr")
+        if fg.tab is not None:
+            t = fg.tab
+            pic.poly("tb", [(t.x, t.y), (t.right, t.y), (t.right, t.bottom - 5),
+                            (t.right - 5, t.bottom), (t.x, t.bottom)])
+        if fg.tab_label is not None:
+            pic.text(fg.tab_label)
+        if fg.guard is not None:
+            pic.text(fg.guard, halo=True)
+        for sec in fg.sections:
+            pic.line("sd", fg.rect.x, sec.y, fg.rect.right, sec.y)
+            if sec.guard is not None:
+                pic.text(sec.guard, halo=True)
+
+    for ab in g.activations:
+        pic.rect(ab.rect, "ac")
+
+    for mg in g.messages:
+        m = events[mg.event]
+        assert isinstance(m, Message)
+        style = "rt" if m.line is LineStyle.DOTTED else "ms"
+        if mg.loop is not None:
+            lp = mg.loop
+            pic.poly(style, [(mg.x1, lp.y), (lp.right, lp.y), (lp.right, lp.bottom),
+                             (mg.x2, lp.bottom)], closed=False)
+            _arrow_head(pic, m.head, mg.x2, lp.bottom, mg.x2 - lp.right)
+            _arrow_head(pic, m.tail, mg.x1, lp.y, mg.x1 - lp.right)
+        else:
+            pic.line(style, mg.x1, mg.y, mg.x2, mg.y)
+            _arrow_head(pic, m.head, mg.x2, mg.y, mg.x2 - mg.x1)
+            _arrow_head(pic, m.tail, mg.x1, mg.y, mg.x1 - mg.x2)
+
+    for hb in g.heads:
+        _head_shape(pic, hb, diagram.participants[hb.participant].kind)
+        pic.text(hb.label)
+    for cr in g.crosses:
+        h = cr.size / 2
+        pic.line("x", cr.x - h, cr.y - h, cr.x + h, cr.y + h)
+        pic.line("x", cr.x + h, cr.y - h, cr.x - h, cr.y + h)
+
+    for ng in g.notes:
+        r = ng.rect
+        pic.poly("nt", [(r.x, r.y), (r.right - 7, r.y), (r.right, r.y + 7),
+                        (r.right, r.bottom), (r.x, r.bottom)])
+        pic.text(ng.label)
+
+    for mg in g.messages:
+        if mg.label is not None:
+            pic.text(mg.label, halo=True)
+        if mg.badge is not None:
+            bg = mg.badge
+            pic.circle("bc", bg.cx, bg.cy, bg.r)
+            font = f"\\fontsize{{{_f(bg.size * PT_PER_PX)}}}{{{_f(bg.size * PT_PER_PX)}}}"
+            pic.add(f"\\node[anchor=base,inner sep=0pt,text=mlseq-badge-text,"
+                    f"font={font}\\selectfont\\sffamily\\bfseries] "
+                    f"at ({_f(bg.cx)},{_f(bg.cy + bg.size * 0.35)}) {{{escape(bg.text)}}};")
+    for dl in g.delays:
+        if dl.label is not None:
+            pic.text(dl.label, halo=True)
+    for lk in g.links:
+        pic.text(lk.label, halo=True)
+    if g.title is not None:
+        pic.text(g.title)
+    if g.legend is not None:
+        lg = g.legend
+        pic.rect(lg.rect, "fr", rounded=3)
+        heads = {"sync": Head.FILLED, "async": Head.OPEN, "return": Head.FILLED,
+                 "lost": Head.CROSS, "bidirectional": Head.FILLED, "half": Head.HALF_TOP}
+        for entry in lg.entries:
+            pic.line("rt" if entry.kind == "return" else "ms", entry.x1, entry.y,
+                     entry.x2, entry.y)
+            head = heads.get(entry.kind)
+            if head is not None:
+                _arrow_head(pic, head, entry.x2, entry.y, 1)
+            if entry.kind == "bidirectional":
+                _arrow_head(pic, Head.FILLED, entry.x1, entry.y, -1)
+            pic.text(entry.label)
+    pic.add("\\end{tikzpicture}")
+    return "\n".join(pic.out)
+
+
+def render(
+    source: str,
+    *,
+    options: RenderOptions | None = None,
+    escape: Callable[[str], str] = tex_escape,
+    **overrides: Any,
+) -> str:
+    """A block (diagram text or template call) as a ``tikzpicture``.
+
+    Raises :class:`~mlseq.MlseqError` only, as :func:`mlseq.render` does.
+    """
+    from . import api, layout
+
+    opts = api._options(options, overrides)
+    diagram = api.parse(source, options=opts)
+    return draw_tikz(diagram, layout.layout(diagram, opts), opts, escape=escape)

@@ -1,0 +1,3 @@
+extensions = ["sphinx_mlseq"]
+numfig = True
+project = "mlseq test"

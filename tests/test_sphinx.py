@@ -1,0 +1,487 @@
+"""The Sphinx extension, built for real with ``sphinx.testing`` test roots (tests/roots)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+import mlseq
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sphinx.testing.util import SphinxTestApp
+
+pytest_plugins = ["sphinx.testing.fixtures"]
+
+ROOTS = Path(__file__).resolve().parent / "roots"
+SVG_ID = re.compile(r'<svg [^>]*\bid="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    return ROOTS
+
+
+def warnings_of(app: SphinxTestApp) -> str:
+    from sphinx.util.console import strip_escape_sequences
+
+    return strip_escape_sequences(app.warning.getvalue())
+
+
+def page(app: SphinxTestApp, name: str = "index.html") -> str:
+    return (app.outdir / name).read_text(encoding="utf-8")
+
+
+def block_error(source: str) -> mlseq.MlseqError:
+    """The error the core reports for a block (its wording belongs to the parser)."""
+    with pytest.raises(mlseq.MlseqError) as info:
+        mlseq.parse(source)
+    return info.value
+
+
+def expected_warning(path: Path, line: int, error: mlseq.MlseqError) -> str:
+    hint = f" ({error.hint})" if error.hint else ""
+    return (
+        f"{path}:{line}: WARNING: mlseq: {error.message}{hint} [mlseq.{error.code.value}]"
+    )
+
+
+DEACTIVATE_BLOCK = (
+    "participant Training\nparticipant Registry\nTraining->>Registry: register\n"
+    "Registry-->>Training: ok\ndeactivate Training"
+)
+BROKEN_FILE = (ROOTS / "test-mlseq-errors" / "diagrams" / "broken.mmd").read_text()
+
+
+# -- HTML ------------------------------------------------------------------------------
+
+
+@pytest.mark.sphinx("html", testroot="mlseq-basic", freshenv=True)
+def test_html_inline_svg_in_figures(app: SphinxTestApp) -> None:
+    app.build()
+    assert warnings_of(app) == ""
+    html = page(app)
+    # five diagrams: inline, captioned, all options, file (relative), file (absolute)
+    assert html.count("<svg ") == 5
+    assert html.count('<figure class="mlseq') == 5
+    assert "register model v7" in html
+    assert "<img" not in html.split('<div class="body"', 1)[-1].split("</main>")[0]
+
+
+@pytest.mark.sphinx("html", testroot="mlseq-basic", freshenv=True)
+def test_caption_numfig_and_references(app: SphinxTestApp) -> None:
+    app.build()
+    html = page(app)
+    figure = re.search(r'<figure class="mlseq align-center" id="fig-training">(.*?)</figure>',
+                       html, re.S)
+    assert figure is not None, html
+    body = figure.group(1)
+    assert "<svg " in body and "start nightly run" in body
+    assert re.search(r"<figcaption>\s*<p><span class=\"caption-number\">Fig\. 1 </span>"
+                     r"<span class=\"caption-text\">The <em>training</em> loop</span>", body)
+    # :numref: and :ref: both resolve to the figure
+    assert '<a class="reference internal" href="#fig-training"><span class="std std-numref">'\
+           "Fig. 1</span></a>" in html
+    assert '<a class="reference internal" href="#fig-training"><span class="std std-ref">'\
+           "the loop</span></a>" in html
+    # the second captioned diagram is Fig. 2; uncaptioned ones are not numbered
+    assert html.count('class="caption-number"') == 2
+    assert "Fig. 2 </span><span class=\"caption-text\">From the source root" in html
+
+
+@pytest.mark.sphinx("html", testroot="mlseq-basic", freshenv=True)
+def test_every_directive_option(app: SphinxTestApp) -> None:
+    app.build()
+    html = page(app)
+    match = re.search(r'(<figure class="mlseq wide special align-right"[^>]*>)(.*?)</figure>',
+                      html, re.S)
+    assert match is not None, html
+    start, svg = match.groups()
+    assert 'id="plain-target"' in start  # :name:
+    assert 'style="width: 50%"' in start  # :width:
+    assert "<title id=" in svg and ">Online serving</title>" in svg  # :title:
+    assert ">A request from the client to the model server, and its reply.</desc>" in svg  # :alt:
+    assert "#3f6e35" in svg  # :theme: forest (scoped to this diagram)
+    assert 'class="bc"' in svg  # :autonumber: badges
+    assert ">call</text>" in svg and ">reply</text>" in svg  # :legend:
+    assert svg.count(">Client</text>") == 1  # :mirror-actors: false: no heads at the bottom
+    # :wrap-width: 120 wraps the long label onto several lines
+    assert "<tspan" in svg
+    # the same diagram without options: default theme, mirrored heads, no badges
+    plain = mlseq.render("actor Client\nparticipant Server\n"
+                         "Client->>Server: predict(features) for a rather long request label\n"
+                         "Server-->>Client: scores", css=False)
+    assert plain.count(">Client</text>") == 2 and 'class="bc"' not in plain
+    # the other pages: :align: left
+    assert '<figure class="mlseq align-left">' in page(app, "other.html")
+
+
+@pytest.mark.sphinx("html", testroot="mlseq-basic", freshenv=True)
+def test_file_argument_relative_and_absolute(app: SphinxTestApp) -> None:
+    app.build()
+    html = page(app)
+    assert html.count(">compute features</text>") == 2
+    expected = mlseq.render((ROOTS / "test-mlseq-basic/diagrams/flow.mmd").read_text(),
+                            css=False)
+    assert expected in html
+    # the page depends on the file: editing it rebuilds the page
+    assert app.srcdir / "diagrams" / "flow.mmd" in {
+        Path(p) for p in app.env.dependencies["index"]}
+
+
+@pytest.mark.sphinx("html", testroot="mlseq-basic", freshenv=True)
+def test_stylesheet_once_per_page_that_needs_it(app: SphinxTestApp) -> None:
+    app.build()
+    link = '<link rel="stylesheet" type="text/css" href="_static/mlseq.css'
+    assert page(app).count(link) == 1
+    assert page(app, "other.html").count(link) == 1
+    assert link not in page(app, "nodiagram.html")
+    css = (app.outdir / "_static" / "mlseq.css").read_text()
+    assert css.startswith("svg.mlseq,")  # the core's stylesheet for mlseq_theme
+    assert ".mlseq-error" in css
+    # the structural rules live in the stylesheet, not in every SVG
+    assert ".mlseq .lf{" in css and ".mlseq .lf{" not in page(app)
+
+
+@pytest.mark.sphinx("html", testroot="mlseq-basic", freshenv=True)
+def test_diagrams_on_one_page_have_distinct_ids(app: SphinxTestApp) -> None:
+    app.build()
+    ids = SVG_ID.findall(page(app))
+    # the two file diagrams are the same drawing; every other diagram is distinct
+    assert len(ids) == 5 and len(set(ids)) == 4
+    all_ids = re.findall(r'\bid="([^"]+)"', page(app))
+    inner = [i for i in all_ids if i.startswith(tuple(set(ids)))]
+    assert len(set(inner)) == len(set(inner))
+
+
+@pytest.mark.parametrize("builder", ["dirhtml", "singlehtml", "epub"])
+def test_other_html_builders(make_app: Callable[..., SphinxTestApp], builder: str,
+                             tmp_path: Path) -> None:
+    app = make_app(builder, srcdir=ROOTS / "test-mlseq-basic", builddir=tmp_path,
+                   freshenv=True, confoverrides={"version": "1", "copyright": "mlseq"})
+    app.build()
+    assert warnings_of(app) == ""
+    index = "index.xhtml" if builder == "epub" else "index.html"
+    html = page(app, index)
+    # singlehtml: other.rst is inlined into the one page too
+    assert html.count("<svg ") == (6 if builder == "singlehtml" else 5)
+    assert "_static/mlseq.css" in html
+    assert (app.outdir / "_static" / "mlseq.css").is_file()
+    if builder == "epub":
+        assert "_static/mlseq.css" in (app.outdir / "content.opf").read_text()
+
+
+# -- errors ----------------------------------------------------------------------------
+
+
+@pytest.mark.sphinx("html", testroot="mlseq-errors", freshenv=True)
+def test_broken_diagrams_warn_at_their_line(app: SphinxTestApp) -> None:
+    app.build()
+    warnings = warnings_of(app).splitlines()
+    inline = expected_warning(app.srcdir / "index.rst", 16, block_error(DEACTIVATE_BLOCK))
+    in_file = expected_warning(app.srcdir / "diagrams" / "broken.mmd", 4,
+                               block_error(BROKEN_FILE))
+    assert warnings == [inline, in_file]
+    assert "cannot deactivate 'Training'" in inline
+    assert "broken.mmd:4: WARNING: mlseq: 'end' without an open block" in in_file
+
+
+@pytest.mark.sphinx("html", testroot="mlseq-errors", freshenv=True)
+def test_error_box_in_place_and_other_diagrams_drawn(app: SphinxTestApp) -> None:
+    app.build()
+    html = page(app)
+    assert html.count('<div class="mlseq-error" role="alert">') == 2
+    assert html.count("<svg ") == 2
+    assert ">still drawn</text>" in html and ">fine</text>" in html
+    # the box says where, with the line of the page, and shows the offending line
+    assert "mlseq: index.rst: 16:12: cannot deactivate" in html
+    assert '<pre class="mlseq-error-source">deactivate Training</pre>' in html
+    assert "mlseq: diagrams/broken.mmd: 4:5: &#39;end&#39; without an open block" in html
+    # the captioned broken diagram keeps its caption
+    assert re.search(r'<figure class="mlseq[^"]*" id="id1">\s*<div class="mlseq-diagram">\s*'
+                     r'<div class="mlseq-error"', html)
+    # order on the page: fine, broken, broken file, still drawn
+    positions = [html.index(s) for s in (">fine</text>", "cannot deactivate",
+                                         "without an open block", ">still drawn</text>")]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.sphinx("html", testroot="mlseq-errors", freshenv=True,
+                    confoverrides={"suppress_warnings": ["mlseq.activation"]})
+def test_suppress_warnings_by_subtype(app: SphinxTestApp) -> None:
+    app.build()
+    warnings = warnings_of(app)
+    assert "cannot deactivate" not in warnings
+    assert "without an open block" in warnings  # other subtypes still reported
+    assert page(app).count('class="mlseq-error"') == 2  # the box is still shown
+
+
+@pytest.mark.sphinx("html", testroot="mlseq-errors", freshenv=True,
+                    confoverrides={"suppress_warnings": ["mlseq"]})
+def test_suppress_all_mlseq_warnings(app: SphinxTestApp) -> None:
+    app.build()
+    assert warnings_of(app) == ""
+
+
+@pytest.mark.sphinx("html", testroot="mlseq-errors", freshenv=True, warningiserror=True)
+def test_warnings_as_errors_fail_the_build(app: SphinxTestApp) -> None:
+    app.build()
+    assert app.statuscode == 1
+    assert "cannot deactivate" in warnings_of(app)
+
+
+@pytest.mark.sphinx("html", testroot="mlseq-basic", freshenv=True, warningiserror=True)
+def test_warnings_as_errors_pass_a_clean_build(app: SphinxTestApp) -> None:
+    app.build()
+    assert app.statuscode == 0
+
+
+def test_dash_w_fails_sphinx_build(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html",
+         str(ROOTS / "test-mlseq-errors"), str(tmp_path / "out"),
+         "-d", str(tmp_path / "doctrees")],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 1
+    assert "index.rst:16: WARNING: mlseq: cannot deactivate 'Training'" in result.stderr
+
+
+def write_project(root: Path, files: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    files = {"conf.py": 'extensions = ["sphinx_mlseq"]\n', **files}
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def test_directive_mistakes(make_app: Callable[..., SphinxTestApp], tmp_path: Path) -> None:
+    outside = tmp_path / "secret.mmd"
+    outside.write_text("A->>B: secret\n")
+    src = write_project(tmp_path / "src", {"index.rst": (
+        "Mistakes\n========\n\n"
+        ".. mlseq:: ../secret.mmd\n\n"                     # line 4: outside srcdir
+        ".. mlseq:: missing.mmd\n\n"                       # line 6: no such file
+        ".. mlseq::\n   :theme: midnight\n\n   A->>B: x\n\n"  # line 8: bad theme
+        ".. mlseq::\n\n"                                   # line 13: empty
+        ".. mlseq:: flow.mmd\n\n   A->>B: both\n\n"        # line 15: content and file
+    ), "flow.mmd": "A->>B: hi\n"})
+    app = make_app("html", srcdir=src, builddir=tmp_path / "build", freshenv=True)
+    app.build()
+    warnings = warnings_of(app)
+    index = src / "index.rst"
+    assert f"{index}:4: WARNING: mlseq: diagram file '../secret.mmd' is outside the source " \
+           "directory [mlseq.io]" in warnings
+    assert f"{index}:6: WARNING: mlseq: cannot read diagram file 'missing.mmd'" in warnings
+    assert re.search(rf"{re.escape(str(index))}:8: WARNING: mlseq: unknown theme 'midnight'.*"
+                     r"\[mlseq.option\]", warnings)
+    assert f"{index}:13: WARNING: mlseq: empty diagram" in warnings
+    assert f"{index}:15: WARNING: mlseq: give the diagram as content or as a file argument" \
+        in warnings
+    html = page(app)
+    assert "secret" not in html.replace("../secret.mmd", "")
+    assert html.count('class="mlseq-error"') == 5
+
+
+def test_bad_conf_value_fails_once(make_app: Callable[..., SphinxTestApp],
+                                   tmp_path: Path) -> None:
+    from sphinx.errors import ConfigError
+
+    src = write_project(tmp_path / "src", {"index.rst": "Hi\n==\n"})
+    with pytest.raises(ConfigError, match="mlseq: conf.py: unknown theme 'drak'"):
+        make_app("html", srcdir=src, builddir=tmp_path / "build",
+                 confoverrides={"mlseq_theme": "drak"})
+
+
+# -- MyST ------------------------------------------------------------------------------
+
+
+@pytest.mark.sphinx("html", testroot="mlseq-myst", freshenv=True)
+def test_myst_directive_and_fence(app: SphinxTestApp) -> None:
+    app.build()
+    html = page(app)
+    assert html.count("<svg ") == 2
+    assert ">predict</text>" in html and ">write scores</text>" in html
+    assert re.search(r'<figure class="mlseq align-default" id="myst-fig">', html)
+    assert "Drawn from MyST" in html
+    assert '<span class="std std-numref">Fig. 1</span>' in html
+    assert '<figure class="mlseq align-left mlseq-failed">' in html
+    warnings = warnings_of(app).splitlines()
+    index = app.srcdir / "index.md"
+    assert warnings == [
+        expected_warning(index, 25, block_error(
+            "participant Worker\nWorker->>Worker: ok\ndeactivate Worker")),
+        expected_warning(index, 31, block_error(
+            "participant Late\nLate->>Late: fine\nthis is not a statement")),
+    ]
+
+
+# -- other builders ----------------------------------------------------------------------
+
+
+@pytest.mark.sphinx("latex", testroot="mlseq-basic", freshenv=True)
+def test_latex_tikz_pictures(app: SphinxTestApp) -> None:
+    app.build()
+    assert warnings_of(app) == ""
+    tex = next(app.outdir.glob("*.tex")).read_text()
+    assert tex.count("\\begin{tikzpicture}") == 6  # five on index, one on other
+    assert tex.count("\\usepackage{sphinxmlseq}") == 1
+    assert (app.outdir / "sphinxmlseq.sty").read_text().count("\\RequirePackage{tikz}") == 1
+    assert "\\caption{The \\sphinxstyleemphasis{training} loop}" in tex
+    assert "register model v7" in tex
+    assert "\\begin{mlseqdiagram}" in tex
+    assert "\\resizebox{0.500\\linewidth}{!}" in tex  # :width: 50%
+    # every picture is closed and balanced
+    assert tex.count("\\begin{tikzpicture}") == tex.count("\\end{tikzpicture}")
+
+
+@pytest.mark.sphinx("latex", testroot="mlseq-errors", freshenv=True)
+def test_latex_error_box(app: SphinxTestApp) -> None:
+    app.build()
+    tex = next(app.outdir.glob("*.tex")).read_text()
+    assert tex.count("\\textbf{mlseq error:}") == 2
+    assert tex.count("\\begin{tikzpicture}") == 2
+
+
+@pytest.mark.sphinx("text", testroot="mlseq-basic", freshenv=True)
+def test_text_builder_shows_transcript(app: SphinxTestApp) -> None:
+    app.build()
+    text = page(app, "index.txt")
+    assert "1. Trainer calls Registry: register model v7" in text
+    assert "2. Registry replies to Trainer: version 7" in text
+    assert "The *training* loop" in text  # the caption stays under its transcript
+
+
+@pytest.mark.sphinx("text", testroot="mlseq-errors", freshenv=True)
+def test_text_builder_shows_errors(app: SphinxTestApp) -> None:
+    app.build()
+    text = page(app, "index.txt")
+    assert "[index.rst:16: mlseq: cannot deactivate 'Training'" in text
+    assert "still drawn" in text
+
+
+@pytest.mark.parametrize(("builder", "glob"), [("man", "*.1"), ("texinfo", "*.texi")])
+def test_man_and_texinfo_show_transcript(make_app: Callable[..., SphinxTestApp],
+                                         tmp_path: Path, builder: str, glob: str) -> None:
+    app = make_app(builder, srcdir=ROOTS / "test-mlseq-basic", builddir=tmp_path,
+                   freshenv=True)
+    app.build()
+    assert warnings_of(app) == ""
+    out = next(app.outdir.glob(glob)).read_text()
+    assert "register model v7" in out
+    assert "Registry replies to Trainer" in out
+
+
+# -- caching and parallel builds -----------------------------------------------------------
+
+
+def count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    real = mlseq.render
+
+    def counting(source: str, **kwargs: object) -> str:
+        calls.append(source)
+        return real(source, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mlseq, "render", counting)
+    return calls
+
+
+def test_incremental_build_reuses_unchanged_diagrams(
+    make_app: Callable[..., SphinxTestApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(ROOTS / "test-mlseq-basic", src)
+    calls = count_renders(monkeypatch)
+    make_app("html", srcdir=src, builddir=tmp_path / "build").build()
+    # six diagrams, five drawings: the file included twice has one key
+    assert len(calls) == 5
+
+    # No change: nothing is read, nothing is drawn.
+    calls.clear()
+    make_app("html", srcdir=src, builddir=tmp_path / "build").build()
+    assert calls == []
+
+    # One page edited: it is read again, but only its new diagram is drawn.
+    calls.clear()
+    other = src / "other.rst"
+    other.write_text(other.read_text() + "\n.. mlseq::\n\n   Carol->>Dave: new\n")
+    app = make_app("html", srcdir=src, builddir=tmp_path / "build")
+    app.build()
+    assert calls == ["Carol->>Dave: new"]
+    assert page(app, "other.html").count("<svg ") == 2
+
+    # Editing an included file redraws the pages that include it, and only that diagram.
+    calls.clear()
+    flow = src / "diagrams" / "flow.mmd"
+    flow.write_text(flow.read_text() + "    Features->>Data: again\n")
+    app = make_app("html", srcdir=src, builddir=tmp_path / "build")
+    app.build()
+    assert len(calls) == 1 and "again" in calls[0]
+    assert page(app).count(">again</text>") == 2
+
+
+def test_theme_change_in_conf_redraws(make_app: Callable[..., SphinxTestApp],
+                                      tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(ROOTS / "test-mlseq-basic", src)
+    make_app("html", srcdir=src, builddir=tmp_path / "build").build()
+    calls = count_renders(monkeypatch)
+    app = make_app("html", srcdir=src, builddir=tmp_path / "build",
+                   confoverrides={"mlseq_theme": "neutral"})
+    app.build()
+    # everything but the diagram that sets its own :theme: is drawn again
+    assert len(calls) == 4
+    assert not any("Client" in c for c in calls)
+    css = (app.outdir / "_static" / "mlseq.css").read_text()
+    assert css == mlseq.stylesheet(theme="neutral") + "\n" + \
+        (Path(__file__).resolve().parent.parent / "sphinx_mlseq" / "mlseq.css").read_text()
+
+
+def many_diagrams_project(root: Path, pages: int = 12, per_page: int = 3) -> Path:
+    files: dict[str, str] = {}
+    names = []
+    for p in range(pages):
+        name = f"page{p:02d}"
+        names.append(name)
+        body = [f"Page {p}", "=" * 10, ""]
+        for d in range(per_page):
+            body += [".. mlseq::", f"   :caption: Diagram {p}.{d}", "",
+                     f"   participant Data{p}", f"   participant Model{d}",
+                     f"   Data{p}->>Model{d}: train step {p}.{d}",
+                     f"   Model{d}-->>Data{p}: metrics {d}", ""]
+        files[f"{name}.rst"] = "\n".join(body)
+    files["index.rst"] = "Index\n=====\n\n.. toctree::\n\n" + "".join(
+        f"   {n}\n" for n in names)
+    files["conf.py"] = 'extensions = ["sphinx_mlseq"]\nnumfig = True\n'
+    return write_project(root, files)
+
+
+def sphinx_build(src: Path, out: Path, *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "sphinx", "-q", "-W", "-b", "html", *args, str(src), str(out),
+         "-d", str(out / ".doctrees")],
+        check=True, capture_output=True, text=True,
+    )
+
+
+def test_parallel_build_is_byte_identical(tmp_path: Path) -> None:
+    src = many_diagrams_project(tmp_path / "src")
+    sphinx_build(src, tmp_path / "j1", "-j", "1")
+    sphinx_build(src, tmp_path / "j2", "-j", "2")
+    pages = sorted(p.relative_to(tmp_path / "j1") for p in (tmp_path / "j1").glob("*.html"))
+    assert len(pages) == 15  # 12 pages, index, genindex, search
+    for rel in [*pages, Path("_static/mlseq.css")]:
+        one = (tmp_path / "j1" / rel).read_bytes()
+        two = (tmp_path / "j2" / rel).read_bytes()
+        assert one == two, rel
+    assert (tmp_path / "j2" / "page05.html").read_text().count("<svg ") == 3
