@@ -483,6 +483,10 @@ def _compile(name: str, chain: list[tuple[Node, dict[str, Node]]]) -> Template:
                     stages.insert(names.index(after) + 1, stage)
                 else:
                     stages.append(stage)
+    reserved = sorted(set(roles) & set(RESERVED))
+    if reserved:
+        raise chain[-1][0].error(f"participant role '{reserved[0]}' has the name of a built-in "
+                                 f"value ({', '.join(RESERVED)}); rename it")
     clash = sorted((set(roles) | set(RESERVED)) & set(params))
     if clash:
         raise chain[-1][0].error(f"parameter '{clash[0]}' has the name of a participant role "
@@ -905,6 +909,9 @@ def _render_options(call: Mapping[str, Node]) -> list[str]:
 
 
 def _substitute(state: _Expansion, text: str, where: Item) -> str:
+    # A delay (``... text ...``) cannot hold a ':' (it would read as a message).
+    in_delay = text.lstrip().startswith("...")
+
     def one(match: re.Match[str]) -> str:
         key = match.group(1)
         if key in state.roles:
@@ -913,7 +920,8 @@ def _substitute(state: _Expansion, text: str, where: Item) -> str:
             state.used.add(key)
             return state.roles[key].id
         if key in state.values:
-            return state.values[key]
+            value = state.values[key]
+            return value.replace(":", "#58;") if in_delay else value
         raise where.error(f"unknown placeholder '{{{key}}}'",
                           did_you_mean(key, list(state.roles) + list(state.values)))
 
