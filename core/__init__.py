@@ -8,6 +8,9 @@ The pipeline is ``text --parse--> Diagram --layout--> Geometry --draw--> SVG``;
 
 from __future__ import annotations
 
+# The submodule ``mlseq.transcript`` is imported before the function of the same name is
+# bound here, so that no later import of the submodule rebinds ``mlseq.transcript``.
+from . import transcript as _transcript_module  # noqa: F401
 from .api import expand, parse, render, stylesheet, transcript
 from .errors import ErrorCode, MlseqError
 from .model import Diagram

@@ -61,6 +61,6 @@ def stylesheet(*, theme: str = "default") -> str:
 
 def transcript(source: str, *, options: RenderOptions | None = None, **overrides: Any) -> str:
     """A numbered plain-text account of the diagram (text builders, screen readers)."""
-    from . import transcript as _transcript
+    from .transcript import transcript as narrate
 
-    return _transcript.transcript(parse(source, options=options, **overrides))
+    return narrate(parse(source, options=options, **overrides))
