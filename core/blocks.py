@@ -61,7 +61,7 @@ def _md_blocks(text: str, *, include_mermaid: bool) -> list[Block]:
             and next((b.strip() for b in body if b.strip()), "").startswith("sequenceDiagram")
         )
         if wanted:
-            options = {}
+            options: dict[str, str] = {}
             if lang == "{mlseq}":
                 body, options, skipped = _myst_options(body)
             else:
