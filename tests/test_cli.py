@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from mlseq.cli import main
 
 GOOD = "participant Trainer\nparticipant Registry\nTrainer->>Registry: register v7\n"
