@@ -40,14 +40,19 @@ def kind_for_format(builder_format: str) -> str | None:
     return KINDS.get(builder_format)
 
 
-def draw(kind: str, source: str, options: RenderOptions) -> str:
+def draw(kind: str, source: str, options: RenderOptions, *, latex_engine: str = "pdflatex"
+         ) -> str:
     """Make one drawing. Raises :class:`mlseq.MlseqError` only."""
     if kind == "svg":
         return mlseq.render(source, options=options)
     if kind == "tikz":
         from mlseq import tikz
+        from sphinx.util.texescape import escape
 
-        return tikz.render(source, options=options)
+        # Sphinx's escaping for the configured engine also maps the Unicode characters
+        # pdflatex cannot typeset, as it does for the rest of the document.
+        return tikz.render(source, options=options,
+                           escape=lambda text: escape(text, latex_engine))
     if kind == "transcript":
         # Not ``mlseq.transcript``: the package attribute of that name is the function
         # or the submodule, depending on import order. ``from mlseq.transcript import``
@@ -68,10 +73,10 @@ def template_files(template_dirs: tuple[str, ...]) -> list[str]:
     return found
 
 
-def digest(source: str, options: RenderOptions, templates: list[str]) -> str:
+def digest(source: str, options: RenderOptions, templates: list[str], latex_engine: str) -> str:
     """The content hash of a block: equal digests draw equal bytes."""
     h = hashlib.sha256()
-    for part in (mlseq.__version__, repr(options), source):
+    for part in (mlseq.__version__, repr(options), latex_engine, source):
         h.update(part.encode("utf-8", "surrogatepass"))
         h.update(b"\0")
     for path in templates:

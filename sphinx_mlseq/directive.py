@@ -146,7 +146,8 @@ class Mlseq(SphinxDirective):
             # A template call may use any team template (templates extend each other).
             for path in templates:
                 self.env.note_dependency(path)
-        key = cache.digest(source, options, templates)
+        engine = self.config.latex_engine
+        key = cache.digest(source, options, templates, engine)
         node["key"] = key
 
         domain = cache.domain_of(self.env)
@@ -160,7 +161,7 @@ class Mlseq(SphinxDirective):
             else:
                 drawing = domain.lookup(kind, key)
                 if drawing is None:
-                    drawing = cache.draw(kind, source, options)
+                    drawing = cache.draw(kind, source, options, latex_engine=engine)
                 domain.store(self.env.docname, kind, key, drawing)
         except MlseqError as error:
             self._fail(node, error, location, source, offset)

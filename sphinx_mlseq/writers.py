@@ -57,7 +57,8 @@ def drawing_for(env: BuildEnvironment, node: mlseq_diagram, kind: str) -> str | 
     if drawing is not None:
         return drawing
     try:
-        return cache.draw(kind, node["code"], node["options"])
+        return cache.draw(kind, node["code"], node["options"],
+                          latex_engine=env.config.latex_engine)
     except MlseqError as error:
         # Reading drew the same block for another format without complaint, so this
         # is a problem of this backend alone; the node knows its line.

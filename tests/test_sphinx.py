@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
-
 import mlseq
+import pytest
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -297,7 +296,7 @@ def test_bad_conf_value_fails_once(make_app: Callable[..., SphinxTestApp],
     from sphinx.errors import ConfigError
 
     src = write_project(tmp_path / "src", {"index.rst": "Hi\n==\n"})
-    with pytest.raises(ConfigError, match="mlseq: conf.py: unknown theme 'drak'"):
+    with pytest.raises(ConfigError, match=r"mlseq: conf\.py: unknown theme 'drak'"):
         make_app("html", srcdir=src, builddir=tmp_path / "build",
                  confoverrides={"mlseq_theme": "drak"})
 
@@ -485,3 +484,61 @@ def test_parallel_build_is_byte_identical(tmp_path: Path) -> None:
         two = (tmp_path / "j2" / rel).read_bytes()
         assert one == two, rel
     assert (tmp_path / "j2" / "page05.html").read_text().count("<svg ") == 3
+
+
+def test_parallel_read_merges_the_drawing_cache(make_app: Callable[..., SphinxTestApp],
+                                                tmp_path: Path) -> None:
+    from sphinx_mlseq import cache
+
+    src = many_diagrams_project(tmp_path / "src")
+    app = make_app("html", srcdir=src, builddir=tmp_path / "build", parallel=2)
+    app.build()
+    assert warnings_of(app) == ""
+    domain = cache.domain_of(app.env)
+    # every page was read in a worker process; their drawings came home with the env
+    assert len(domain.drawings) == 36
+    assert sorted(domain.used) == [f"page{p:02d}" for p in range(12)]
+    assert page(app, "page07.html").count("<svg ") == 3
+
+
+# -- templates and conf.py values ---------------------------------------------------------
+
+
+@pytest.mark.sphinx("html", testroot="mlseq-templates", freshenv=True)
+def test_template_calls_and_team_templates(app: SphinxTestApp) -> None:
+    app.build()
+    html = page(app)
+    assert html.count("<svg ") == 2
+    assert ">ML model lifecycle</title>" in html  # built-in template, default title
+    assert ">Ranking model training</title>" in html  # team template extending a built-in
+    assert warnings_of(app).splitlines() == [
+        f"{app.srcdir / 'index.rst'}:14: WARNING: mlseq: unknown template 'our-trainign' "
+        "(did you mean 'our-training'?) [mlseq.template]"
+    ]
+    # editing a team template rebuilds the pages with template calls
+    team = app.srcdir / "team" / "our-training.yaml"
+    assert team in {Path(p) for p in app.env.dependencies["index"]}
+    # mlseq_theme = "neutral" is the page stylesheet's theme
+    assert (app.outdir / "_static" / "mlseq.css").read_text().startswith(
+        mlseq.stylesheet(theme="neutral"))
+
+
+def test_conf_values_apply_to_every_diagram(make_app: Callable[..., SphinxTestApp],
+                                            tmp_path: Path) -> None:
+    src = write_project(tmp_path / "src", {"index.rst": (
+        "Conf\n====\n\n"
+        ".. mlseq::\n\n   A->>B: one\n   B-->>A: two\n\n"
+        ".. mlseq::\n\n   A->>B: one\n   B-->>A: two\n   A->>B: three\n"
+    )})
+    app = make_app("html", srcdir=src, builddir=tmp_path / "build", freshenv=True,
+                   confoverrides={"mlseq_mirror_actors": False, "mlseq_font_size": 18,
+                                  "mlseq_legend": True,
+                                  "mlseq_limits": {"max_statements": 2}})
+    app.build()
+    html = page(app)
+    first = mlseq.render("A->>B: one\nB-->>A: two", css=False, mirror_actors=False,
+                         font_size=18, legend=True)
+    assert first in html
+    assert re.search(
+        rf"{re.escape(str(src / 'index.rst'))}:\d+: WARNING: mlseq: .*\[mlseq\.limit\]",
+        warnings_of(app))
