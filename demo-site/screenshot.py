@@ -46,15 +46,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--width", type=int, default=1200)
     parser.add_argument("--height", type=int, default=760)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img" / "demo.png")
+    parser.add_argument("--build", type=Path, default=HERE / "build",
+                        help="folder holding the built sites (default demo-site/build)")
     args = parser.parse_args(argv)
     reason = missing_reason()
     if reason:
         print(f"screenshot: {reason}", file=sys.stderr)
         return 2
-    build = HERE / "build"
+    build = args.build.resolve()
     if not (build / args.site / "index.html").exists():
         status = subprocess.run(
-            [sys.executable, str(HERE / "build.py"), "--only", args.site], check=False
+            [sys.executable, str(HERE / "build.py"), "--only", args.site, "--out", str(build)],
+            check=False,
         ).returncode
         if status:
             return status
@@ -74,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             page.evaluate(
                 "() => { const d = document.querySelector('svg.mlseq');"
                 " if (d) window.scrollTo(0, Math.max(0, d.getBoundingClientRect().top"
-                " + window.scrollY - 260)); }"
+                " + window.scrollY - innerHeight * 0.5)); }"
             )
             page.screenshot(path=str(args.out))
     finally:

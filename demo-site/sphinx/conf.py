@@ -23,3 +23,4 @@ html_theme = "furo"
 html_title = "Lumen ML handbook"
 html_static_path = ["_static"]
 html_css_files = ["demo.css"]
+html_favicon = "_static/favicon.svg"
