@@ -103,11 +103,6 @@ LEGEND_LABELS: dict[MessageKind, str] = {
 }
 
 
-def _r(v: float) -> float:
-    """Round to the 1/10 px the SVG writes, so every backend sees the same numbers."""
-    return round(v, 1)
-
-
 @dataclass
 class _Frame:
     """A fragment being laid out (mutable scratch, never leaves this module)."""
@@ -191,7 +186,14 @@ class _Layout:
         self.s = options.font_size / 14.0
         self.text = _Text(options.font_size, options.wrap_width)
         self.index = {p.id: i for i, p in enumerate(diagram.participants)}
+        # The render option wins; otherwise what the diagram's %%{init}%% / front matter
+        # asked for (``showSequenceNumbers``, ``mirrorActors``).
         self.numbering = options.autonumber
+        if self.numbering is None and diagram.config.show_numbers:
+            self.numbering = True
+        self.mirror = options.mirror_actors
+        if diagram.config.mirror_actors is not None:
+            self.mirror = diagram.config.mirror_actors
 
     # -- horizontal -----------------------------------------------------------------
 
@@ -350,9 +352,9 @@ class _Layout:
             first = top + (height - text_h) / 2 + t.asc + extra
         width_text = max((metrics.text_width(ln, self.o.font_size) for ln in lines),
                          default=0.0)
-        label = TextBlock(_r(x), _r(first), lines, _r(t.lh), _r(width_text), self.o.font_size,
+        label = TextBlock((x), (first), lines, (t.lh), (width_text), self.o.font_size,
                           "middle")
-        return HeadBox(i, Rect(_r(x - w / 2), _r(top), _r(w), _r(height)), label, bottom)
+        return HeadBox(i, Rect((x - w / 2), (top), (w), (height)), label, bottom)
 
     # -- main -----------------------------------------------------------------------
 
@@ -372,7 +374,6 @@ class _Layout:
         idx = self.index
         lh, asc = t.lh, t.asc
         size = o.font_size
-        r = _r
         lo_all = xs[0] - self.head_w[0] / 2 if n else MARGIN * s
         hi_all = xs[-1] + right_need if n else MARGIN * s
 
@@ -410,8 +411,8 @@ class _Layout:
             for i, ls in enumerate(self.link_lines):
                 for k, (li, ltext, lw) in enumerate(ls):
                     base = y + 4 * s + k * link_lh + metrics.ascent(small)
-                    links.append(LinkGeom(i, li, TextBlock(r(xs[i]), r(base), (ltext,),
-                                                           r(link_lh), r(lw), small, "middle")))
+                    links.append(LinkGeom(i, li, TextBlock((xs[i]), (base), (ltext,),
+                                                           (link_lh), (lw), small, "middle")))
             y += 4 * s + max_links * link_lh
         y += 10 * s
 
@@ -483,14 +484,14 @@ class _Layout:
                     x1 = edge_right(a, ca)
                     loop_h = max(label_h, LOOP_MIN_H * s + 2 * s) - 2 * s
                     ly = top + 3 * s
-                    loop = Rect(r(x1), r(ly), r(LOOP_W * s), r(loop_h))
+                    loop = Rect((x1), (ly), (LOOP_W * s), (loop_h))
                     lx = x1 + LOOP_W * s + 6 * s
-                    label = TextBlock(r(lx), r(top + asc), lines, r(lh), r(w), size) \
+                    label = TextBlock((lx), (top + asc), lines, (lh), (w), size) \
                         if lines else None
                     badge = None
                     if number is not None:
                         badge = self._badge(x, ly, number)
-                    messages.append(MessageGeom(k, r(x1), r(x1), r(ly), label, loop, badge))
+                    messages.append(MessageGeom(k, (x1), (x1), (ly), label, loop, badge))
                     bottom = max(top + label_h, ly + loop_h)
                     hi = lx + w + 6 * s
                     if hi > hi_all:
@@ -510,6 +511,10 @@ class _Layout:
                     x1, x2 = edge_right(a, ca), edge_left(b, cb)
                 else:
                     x1, x2 = edge_left(a, ca), edge_right(b, cb)
+                if ev.central_source:
+                    x1 = xs[a]
+                if ev.central_target:
+                    x2 = xs[b]
                 sign = 1.0 if right else -1.0
                 for p in head_rows:
                     hh = self.head_h[p]
@@ -529,8 +534,8 @@ class _Layout:
                 label = None
                 if lines:
                     cx = (x1 + x2) / 2
-                    label = TextBlock(r(cx), r(top + asc), lines, r(lh), r(w), size, "middle")
-                messages.append(MessageGeom(k, r(x1), r(x2), r(line_y), label, None, badge))
+                    label = TextBlock((cx), (top + asc), lines, (lh), (w), size, "middle")
+                messages.append(MessageGeom(k, (x1), (x2), (line_y), label, None, badge))
                 lo, hi = (xs[a], xs[b]) if right else (xs[b], xs[a])
                 grow(lo - FRAG_PAD * s, hi + FRAG_PAD * s)
                 bottom = line_y
@@ -551,7 +556,7 @@ class _Layout:
                     start, level = stacks[p].pop()
                     end = max(at, start + 8 * s)
                     x0 = xs[p] - act / 2 + level * ACT_STEP * s
-                    bars.append(ActivationGeom(p, Rect(r(x0), r(start), r(act), r(end - start)),
+                    bars.append(ActivationGeom(p, Rect((x0), (start), (act), (end - start)),
                                                level))
             elif isinstance(ev, Note):
                 lines, w = t.lines(ev.text)
@@ -574,9 +579,9 @@ class _Layout:
                     nx = (lo_p + hi_p) / 2 - w / 2
                     anchor = "middle"
                 tx = nx + NOTE_PAD * s if anchor == "start" else nx + w / 2
-                label = TextBlock(r(tx), r(y + NOTE_PAD * s - 1 * s + asc), lines, r(lh),
-                                  r(w - 2 * NOTE_PAD * s), size, anchor)
-                notes.append(NoteGeom(k, Rect(r(nx), r(y), r(w), r(h)), label))
+                label = TextBlock((tx), (y + NOTE_PAD * s - 1 * s + asc), lines, (lh),
+                                  (w - 2 * NOTE_PAD * s), size, anchor)
+                notes.append(NoteGeom(k, Rect((nx), (y), (w), (h)), label))
                 if nx < lo_all:
                     lo_all = nx
                 if nx + w > hi_all:
@@ -593,14 +598,14 @@ class _Layout:
                     tw = metrics.text_width(word, tsize, bold=True)
                     tab_h = lh + 2 * s
                     tab_w = tw + 18 * s
-                    f.tab = Rect(0.0, r(y), r(tab_w), r(tab_h))
-                    f.tab_label = TextBlock(0.0, r(y + (tab_h - lh) / 2 + asc), (word,), r(lh),
-                                            r(tw), tsize, "start", True)
+                    f.tab = Rect(0.0, (y), (tab_w), (tab_h))
+                    f.tab_label = TextBlock(0.0, (y + (tab_h - lh) / 2 + asc), (word,), (lh),
+                                            (tw), tsize, "start", True)
                     f.min_right = tab_w
                     if ev.label:
                         glines, gw = t.lines(f"[{ev.label}]")
-                        f.guard = TextBlock(r(tab_w + 6 * s), r(y + (tab_h - lh) / 2 + asc),
-                                            glines, r(lh), r(gw), size)
+                        f.guard = TextBlock((tab_w + 6 * s), (y + (tab_h - lh) / 2 + asc),
+                                            glines, (lh), (gw), size)
                         f.min_right = tab_w + 6 * s + gw + 8 * s
                         y += max(tab_h, len(glines) * lh + (tab_h - lh)) + 6 * s
                     else:
@@ -616,7 +621,7 @@ class _Layout:
                     guard = None
                     if ev.label:
                         glines, gw = t.lines(f"[{ev.label}]")
-                        guard = TextBlock(r(6 * s), r(sy + 4 * s + asc), glines, r(lh), r(gw),
+                        guard = TextBlock((6 * s), (sy + 4 * s + asc), glines, (lh), (gw),
                                           size)
                         f.min_right = max(f.min_right, 6 * s + gw + 8 * s)
                         y = sy + 4 * s + len(glines) * lh + 6 * s
@@ -654,11 +659,11 @@ class _Layout:
                 label = None
                 if lines and n:
                     cx = (xs[0] + xs[-1]) / 2
-                    label = TextBlock(r(cx), r(y + 9 * s + asc), lines, r(lh), r(w), size,
+                    label = TextBlock((cx), (y + 9 * s + asc), lines, (lh), (w), size,
                                       "middle")
-                delays.append(DelayGeom(k, r(y), r(y + h), label))
+                delays.append(DelayGeom(k, (y), (y + h), label))
                 for p in range(n):
-                    gaps[p].append((r(y), r(y + h)))
+                    gaps[p].append(((y), (y + h)))
                 y += h
                 last_msg = None
             elif isinstance(ev, Create):
@@ -680,8 +685,8 @@ class _Layout:
             while stacks[p]:
                 start, level = stacks[p].pop()
                 x0 = xs[p] - act / 2 + level * ACT_STEP * s
-                bars.append(ActivationGeom(p, Rect(r(x0), r(start), r(act),
-                                                   r(max(y - start, 8 * s))), level))
+                bars.append(ActivationGeom(p, Rect((x0), (start), (act),
+                                                   (max(y - start, 8 * s))), level))
         for p in sorted(pending_create):
             hh = self.head_h[p]
             heads.append(self._head(p, xs[p], y, hh, False))
@@ -689,15 +694,15 @@ class _Layout:
             y += hh + 8 * s
         for p in sorted(pending_destroy):
             life_end[p] = y
-            crosses.append(CrossGeom(p, r(xs[p]), r(y), 9 * s))
+            crosses.append(CrossGeom(p, (xs[p]), (y), 9 * s))
 
         lifelines: list[Lifeline] = []
         for p in range(n):
             stop = life_end[p]
-            lifelines.append(Lifeline(p, r(xs[p]), r(life_start[p]),
-                                      r(stop if stop is not None else y), stop is not None,
+            lifelines.append(Lifeline(p, (xs[p]), (life_start[p]),
+                                      (stop if stop is not None else y), stop is not None,
                                       tuple(g for g in gaps[p] if g[0] >= life_start[p])))
-        if o.mirror_actors and n:
+        if self.mirror and n:
             bottom_h = head_h
             for p in range(n):
                 if life_end[p] is None:
@@ -717,9 +722,9 @@ class _Layout:
                 if blw + 2 * BOX_PAD * s > bw:
                     bx -= (blw + 2 * BOX_PAD * s - bw) / 2
                     bw = blw + 2 * BOX_PAD * s
-                label = TextBlock(r(bx + bw / 2), r(box_top + 3 * s + asc), bl[:1], r(lh),
-                                  r(blw), size, "middle", True)
-            boxes.append(BoxGeom(bi, Rect(r(bx), r(box_top), r(bw), r(y + 4 * s - box_top)),
+                label = TextBlock((bx + bw / 2), (box_top + 3 * s + asc), bl[:1], (lh),
+                                  (blw), size, "middle", True)
+            boxes.append(BoxGeom(bi, Rect((bx), (box_top), (bw), (y + 4 * s - box_top)),
                                  label))
             if bx < lo_all:
                 lo_all = bx
@@ -742,22 +747,22 @@ class _Layout:
         if title_block is not None:
             tl, tw, base = title_block
             width = max(width, tw + 2 * MARGIN * s)
-            title = TextBlock(r(width / 2), r(base), tl, r(metrics.line_height(size * 1.15)),
-                              r(tw), size * 1.15, "middle", True)
+            title = TextBlock((width / 2), (base), tl, (metrics.line_height(size * 1.15)),
+                              (tw), size * 1.15, "middle", True)
         dividers: list[DividerGeom] = []
         for k, top, h, lines, w in pending_dividers:
             dx = max(lo_all, 2 * s)
             dw = max(hi_all - dx, w + 16 * s)
             width = max(width, dx + dw + MARGIN * s)
-            dividers.append(DividerGeom(k, Rect(r(dx), r(top), r(dw), r(h)),
-                                        TextBlock(r(dx + dw / 2), r(top + 4 * s + asc), lines,
-                                                  r(lh), r(w), size, "middle", True)))
+            dividers.append(DividerGeom(k, Rect((dx), (top), (dw), (h)),
+                                        TextBlock((dx + dw / 2), (top + 4 * s + asc), lines,
+                                                  (lh), (w), size, "middle", True)))
         height = y + MARGIN * s
         fragments.sort(key=lambda g: (g.depth, g.event))
         bars.sort(key=lambda b: (b.level, b.rect.y, b.participant))
         geo = Geometry(
-            width=r(width),
-            height=r(height),
+            width=(width),
+            height=(height),
             font_size=size,
             heads=tuple(heads),
             lifelines=tuple(lifelines),
@@ -778,7 +783,7 @@ class _Layout:
     def _badge(self, x: float, y: float, number: str) -> Badge:
         size = self.o.font_size * 0.72
         radius = max(BADGE_R * self.s, metrics.text_width(number, size, bold=True) / 2 + 3)
-        return Badge(_r(x), _r(y), _r(radius), number, size)
+        return Badge((x), (y), (radius), number, size)
 
     @staticmethod
     def _lifecycle_after(p: int, at: float, pending_destroy: set[int],
@@ -787,25 +792,24 @@ class _Layout:
         if p in pending_destroy:
             pending_destroy.discard(p)
             life_end[p] = at
-            crosses.append(CrossGeom(p, _r(xs[p]), _r(at), 9 * s))
+            crosses.append(CrossGeom(p, (xs[p]), (at), 9 * s))
 
     def _fragment(self, f: _Frame, fx: float, fw: float, bottom: float) -> FragmentGeom:
-        r = _r
         tab = tab_label = guard = None
         if f.tab is not None and f.tab_label is not None:
-            tab = Rect(r(fx), f.tab.y, f.tab.w, f.tab.h)
-            tab_label = TextBlock(r(fx + 6 * self.s), f.tab_label.y, f.tab_label.lines,
+            tab = Rect((fx), f.tab.y, f.tab.w, f.tab.h)
+            tab_label = TextBlock((fx + 6 * self.s), f.tab_label.y, f.tab_label.lines,
                                   f.tab_label.line_height, f.tab_label.width, f.tab_label.size,
                                   "start", True)
         if f.guard is not None:
-            guard = TextBlock(r(fx + f.guard.x), f.guard.y, f.guard.lines, f.guard.line_height,
+            guard = TextBlock((fx + f.guard.x), f.guard.y, f.guard.lines, f.guard.line_height,
                               f.guard.width, f.guard.size)
         sections = tuple(
-            SectionGeom(r(sy), None if g is None else TextBlock(
-                r(fx + g.x), g.y, g.lines, g.line_height, g.width, g.size))
+            SectionGeom((sy), None if g is None else TextBlock(
+                (fx + g.x), g.y, g.lines, g.line_height, g.width, g.size))
             for sy, g in f.sections
         )
-        return FragmentGeom(f.event, Rect(r(fx), r(f.top), r(fw), r(bottom - f.top)), tab,
+        return FragmentGeom(f.event, Rect((fx), (f.top), (fw), (bottom - f.top)), tab,
                             tab_label, guard, sections, f.depth)
 
     def _legend(self, y: float, lo_all: float, hi_all: float
@@ -832,12 +836,12 @@ class _Layout:
                 x = x0 + 8 * s
                 row_y += row_h
             line_y = row_y + lh / 2
-            entries.append(LegendEntry(kind.value, _r(x), _r(x + 34 * s), _r(line_y),
-                                       TextBlock(_r(x + 44 * s), _r(row_y + metrics.ascent(size)),
-                                                 (text,), _r(lh), _r(w), size)))
+            entries.append(LegendEntry(kind.value, (x), (x + 34 * s), (line_y),
+                                       TextBlock((x + 44 * s), (row_y + metrics.ascent(size)),
+                                                 (text,), (lh), (w), size)))
             right = max(right, x + 44 * s + w)
             x += 44 * s + w + 18 * s
         bottom = row_y + lh + 5 * s
-        rect = Rect(_r(x0), _r(top), _r(right + 8 * s - x0), _r(bottom - top))
+        rect = Rect((x0), (top), (right + 8 * s - x0), (bottom - top))
         del t
         return LegendGeom(rect, tuple(entries)), bottom, max(hi_all, rect.right)

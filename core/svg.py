@@ -21,6 +21,7 @@ labels last, each with a halo in the background colour so no line runs through t
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 from . import metrics, theme
 from .geometry import Geometry, HeadBox, Rect, TextBlock
@@ -90,10 +91,9 @@ _HEAD_MARKER = {
 
 def _f(v: float) -> str:
     """The one number format: at most 2 decimals, no trailing zeros, no ``-0``."""
-    if v == int(v):
-        i = int(v)
-        return str(i) if i else "0"
-    text = f"{v:.2f}".rstrip("0").rstrip(".")
+    text = "%.2f" % v
+    if text[-1] == "0":
+        text = text[:-3] if text[-2] == "0" else text[:-1]
     return "0" if text == "-0" else text
 
 
@@ -105,29 +105,27 @@ def _tag(name: str, attrs: dict[str, str], body: str | None = None) -> str:
     return f"<{name}{inner}>{body}</{name}>"
 
 
-def _text(block: TextBlock, cls: str = "", extra: dict[str, str] | None = None,
-          anchor: str = "start") -> str:
-    """``anchor`` is the text-anchor the enclosing group already sets."""
-    attrs: dict[str, str] = {"x": _f(block.x), "y": _f(block.y)}
-    classes = cls
+def _text(block: TextBlock, cls: str = "", anchor: str = "start") -> str:
+    """A ``<text>``; ``anchor`` is the text-anchor the enclosing group already sets.
+
+    Attributes are written in sorted order by hand: this is the hottest path.
+    """
     if block.bold:
-        classes = f"{classes} b".strip()
-    if classes:
-        attrs["class"] = classes
-    if block.anchor != anchor:
-        attrs["text-anchor"] = block.anchor
+        cls = f"{cls} b" if cls else "b"
+    head = f'<text class="{cls}"' if cls else "<text"
     if block.size != 14.0:
-        attrs["font-size"] = _f(block.size)
-    if extra:
-        attrs.update(extra)
-    if len(block.lines) == 1:
-        return _tag("text", attrs, escape(block.lines[0]))
+        head += f' font-size="{_f(block.size)}"'
+    if block.anchor != anchor:
+        head += f' text-anchor="{block.anchor}"'
     x = _f(block.x)
-    parts = []
+    if len(block.lines) == 1:
+        return f'{head} x="{x}" y="{_f(block.y)}">{escape(block.lines[0])}</text>'
+    parts = [f'{head} x="{x}" y="{_f(block.y)}">']
     for i, line in enumerate(block.lines):
-        parts.append(_tag("tspan", {"x": x, "y": _f(block.y + i * block.line_height)},
-                          escape(line)))
-    return _tag("text", attrs, "".join(parts))
+        parts.append(f'<tspan x="{x}" y="{_f(block.y + i * block.line_height)}">'
+                     f"{escape(line)}</tspan>")
+    parts.append("</text>")
+    return "".join(parts)
 
 
 def stylesheet(options: RenderOptions) -> str:
@@ -135,10 +133,19 @@ def stylesheet(options: RenderOptions) -> str:
     return theme.variable_css("svg.mlseq", options.theme, options.colors) + _RULES
 
 
-def diagram_id(diagram: Diagram, options: RenderOptions) -> str:
-    """A short, stable hash of what was drawn and how (prefix of every id)."""
-    digest = hashlib.blake2b(repr((diagram, options)).encode("utf-8"), digest_size=3)
-    return "m" + digest.hexdigest()
+_ID = "\x00"
+"""Stands for the id while drawing: :func:`escape` drops NUL, so no input contains it."""
+
+
+def _with_id(body: str) -> str:
+    """Replace the placeholder with a short hash of the drawing itself.
+
+    The drawing covers everything that matters (text, positions, theme, options that
+    change the output), so equal ids mean equal diagrams and different diagrams on one
+    page get different ids.
+    """
+    digest = hashlib.blake2b(body.encode("utf-8"), digest_size=3).hexdigest()
+    return body.replace(_ID, "m" + digest)
 
 
 def _default_title(diagram: Diagram) -> str:
@@ -239,7 +246,10 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
     """The SVG for ``diagram`` laid out as ``geometry``."""
     g = geometry
     f = _f
-    did = diagram_id(diagram, options)
+    did = _ID
+    if options.theme == "default" and diagram.config.theme in theme.THEMES:
+        # ``%%{init: {"theme": "forest"}}%%`` in the block, and no theme set by the site.
+        options = replace(options, theme=diagram.config.theme)
     events = diagram.events
     participants = diagram.participants
     out: list[str] = []
@@ -433,4 +443,4 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
             out.append(_tag("path", attrs))
             out.append(_text(entry.label))
     out.append("</svg>")
-    return "".join(out)
+    return _with_id("".join(out))

@@ -122,7 +122,9 @@ def test_long_labels_wrap_between_words() -> None:
 def test_rows_grow_with_wrapped_text() -> None:
     one = lay("A->>B: x\nA->>B: y\n")
     two = lay("A->>B: x<br/>second line\nA->>B: y\n")
-    assert two.messages[1].y - two.messages[0].y > one.messages[1].y - one.messages[0].y
+    grown = two.messages[0].y - one.messages[0].y
+    assert grown == pytest.approx(two.messages[0].label.line_height)  # type: ignore[union-attr]
+    assert two.messages[1].y - two.messages[0].y == one.messages[1].y - one.messages[0].y
 
 
 def test_nested_fragments_are_inset() -> None:
@@ -208,3 +210,12 @@ def test_overlap_check_catches_overlaps() -> None:
                      (first, first.__class__(first.event, 0, 0, 0, moved)))
     assert overlaps(clash)
     assert not overlaps(g)
+
+
+def test_init_directive_settings_are_honoured() -> None:
+    text = ('%%{init: {"mirrorActors": false, "showSequenceNumbers": true}}%%\n'
+            "sequenceDiagram\nA->>B: hi\n")
+    g = lay(text)
+    assert len(g.heads) == 2
+    assert g.messages[0].badge is not None
+    assert lay(text, autonumber=False).messages[0].badge is None

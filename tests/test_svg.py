@@ -276,3 +276,10 @@ def test_transcript_reads_like_steps() -> None:
 def test_transcript_loops_and_self_messages() -> None:
     text = transcript(parser.parse("loop every hour\nA->>A: check\nend\n"))
     assert text.splitlines()[1:] == ["Repeat every hour:", "  1. A calls itself: check"]
+
+
+def test_theme_from_init_directive_unless_the_site_sets_one() -> None:
+    text = '%%{init: {"theme": "forest"}}%%\nsequenceDiagram\nA->>B: hi\n'
+    forest = theme.THEMES["forest"][0]["head-fill"]
+    assert f"--mlseq-head-fill:{forest}" in render(text)
+    assert f"--mlseq-head-fill:{forest}" not in render(text, theme="neutral")
