@@ -399,12 +399,12 @@ class _Parser:
         elif word == "title" and (rest[:1].isspace() or rest[:1] == ":"):
             title = rest[1:] if rest[:1] == ":" else rest
             self.title = self.text(title, st)[0] or None
-        elif s.startswith("==") and s.endswith("==") and len(s) >= 4 and ":" not in s:
+        elif s.startswith("==") and s.endswith("==") and len(s) >= 4 and not _has_arrow(s):
             self.events.append(Divider(self.text(s[2:-2], st)[0], _span(st)))
         elif (
             s.startswith("...")
             and (s == "..." or (s.endswith("...") and len(s) >= 6))
-            and (":" not in s)
+            and not _has_arrow(s)
         ):
             self.events.append(Delay(self.text(s[3:-3] if len(s) >= 6 else "", st)[0], _span(st)))
         elif not self.message(st):
@@ -1240,3 +1240,10 @@ def parse(text: str, *, limits: Limits | None = None, strict_participants: bool 
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _has_arrow(s: str) -> bool:
+    """Whether a line has a message arrow before its first colon (so a divider- or
+    delay-shaped line that is really a Mermaid message keeps its Mermaid meaning)."""
+    colon = s.find(":")
+    return _ARROW_RE.search(s, 0, colon if colon >= 0 else len(s)) is not None
