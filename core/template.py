@@ -144,6 +144,11 @@ class _Walker:
         if self.count > MAX_NODES or self.aliases > MAX_ALIASES or depth > MAX_DEPTH:
             raise _error(self.origin, "YAML too large or too deeply nested (alias bomb?)",
                          line, column, code=ErrorCode.LIMIT)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in (
+            "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+        ):
+            raise _error(self.origin, f"cannot read this value: unsupported tag '{node.tag}'",
+                         line, column, code=ErrorCode.YAML)
         if isinstance(node, yaml.MappingNode):
             values: dict[str, Node] = {}
             keys: dict[str, tuple[int, int]] = {}
@@ -526,8 +531,10 @@ def _check_ids(roles: Mapping[str, Role], node: Node) -> None:
     owners: dict[str, str] = {}
     for role in roles.values():
         if role.id in owners:
-            raise node.error(f"participants '{owners[role.id]}' and '{role.name}' both have "
-                             f"the id '{role.id}'")
+            first, second = owners[role.id], role.name
+            at = second if second in node.keys else first if first in node.keys else None
+            raise node.error(f"participants '{first}' and '{second}' both have the id "
+                             f"'{role.id}'", at_key=at)
         owners[role.id] = role.name
 
 
@@ -594,6 +601,19 @@ def _roles_in(text: str, roles: Mapping[str, str]) -> set[str]:
     return {m.group(1) for m in _PLACEHOLDER.finditer(text) if m.group(1) in roles}
 
 
+_ARROW = re.compile(r"^[^:]*?-(?:>|\)|x|\||/|\\)")
+
+
+def _has_message(items: Sequence[Item]) -> bool:
+    for item in items:
+        if item.is_block:
+            if any(_has_message(inner) for _, inner in item.sections):
+                return True
+        elif _ARROW.match(item.text) and not item.text.lower().startswith("note"):
+            return True
+    return False
+
+
 def _filter(items: Sequence[Item], dropped: frozenset[str],
             all_roles: Mapping[str, str]) -> tuple[Item, ...]:
     """Items without the steps that involve a dropped participant; blocks left empty are
@@ -610,9 +630,9 @@ def _filter(items: Sequence[Item], dropped: frozenset[str],
             if label and _roles_in(label, all_roles) & dropped:
                 continue
             kept = _filter(inner, dropped, all_roles)
-            if kept or not label:
+            if _has_message(kept) or not label:
                 sections.append((label, kept))
-        if any(kept for _, kept in sections):
+        if any(_has_message(kept) for _, kept in sections):
             out.append(Item(item.text, item.node, item.index, tuple(sections)))
     return tuple(out)
 
@@ -734,8 +754,11 @@ def expand(source: str, *, template_dirs: tuple[str, ...] = ()) -> str:
     head = [f"%% Expanded from template '{template.name}' by mlseq; edit freely."]
     if template.description:
         head.append(f"%% {sanitize(template.description)}")
-    head.extend(_render_options(call))
+    init, numbered = _render_options(call)
+    head.extend(init)
     head.append("sequenceDiagram")
+    if numbered:
+        head.append("autonumber")
     title = params.get("title", "")
     if title:
         head.append(f"title {title}")
@@ -884,9 +907,9 @@ def _custom_steps(call: Mapping[str, Node], stages: Sequence[Stage]) -> dict[
     return found
 
 
-def _render_options(call: Mapping[str, Node]) -> list[str]:
-    """Render options given in the call, as a Mermaid ``%%{init}%%`` directive and an
-    ``autonumber`` statement, so the expanded text keeps them."""
+def _render_options(call: Mapping[str, Node]) -> tuple[list[str], bool]:
+    """Render options given in the call, as a Mermaid ``%%{init}%%`` directive and
+    whether to number messages, so the expanded text keeps them."""
     init: dict[str, Any] = {}
     lines = []
     if "theme" in call:
@@ -900,9 +923,7 @@ def _render_options(call: Mapping[str, Node]) -> list[str]:
         init["sequence"] = sequence
     if init:
         lines.append("%%{init: " + json.dumps(init, sort_keys=True) + "}%%")
-    if "autonumber" in call and _bool(call["autonumber"], "autonumber"):
-        lines.append("autonumber")
-    return lines
+    return lines, "autonumber" in call and _bool(call["autonumber"], "autonumber")
 
 
 # --- steps --------------------------------------------------------------------------
@@ -992,6 +1013,8 @@ def _gate_step(state: _Expansion, node: Node, body: Mapping[str, Node]) -> list[
     retrain = _role_of(node, body, "retrain", state, by)
     owner = _role_of(node, body, "owner", state, retrain)
     on_fail = state.values["on_fail"]
+    if on_fail == "human-review" and owner in state.dropped:
+        on_fail = "stop"  # nobody left to review
     items: list[Item] = []
     if "check" in body:
         items.extend(_text_items(body["check"], "check"))
@@ -1004,7 +1027,7 @@ def _gate_step(state: _Expansion, node: Node, body: Mapping[str, Node]) -> list[
     else:
         failed = _fail_branch(on_fail, by, retrain, owner, passed, node)
     fail_items = _filter(failed, state.dropped, {r: r for r in state.roles})
-    if not fail_items:
+    if not _has_message(fail_items):
         fail_items = (Item(f"{{{by}}}->>{{{by}}}: reject candidate, keep the current model",
                            node),)
     block = Item("alt {metric} {threshold} (gate passed)", node, 0,
@@ -1063,7 +1086,7 @@ def _monitor_step(state: _Expansion, node: Node, body: Mapping[str, Node]) -> li
         }[action]
         acts = tuple(Item(t, node) for t in texts)
     kept = _filter(acts, state.dropped, {r: r for r in state.roles})
-    if not kept:
+    if not _has_message(kept):
         kept = (Item(f"{{{by}}}->>{{{by}}}: record alert ({{trigger}})", node),)
     block = Item(f"loop {every}", node, 0,
                  (("", (*watch, Item("opt {trigger}", node, 0, (("", kept),)))),))
