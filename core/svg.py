@@ -90,11 +90,13 @@ _HEAD_MARKER = {
 
 
 def _f(v: float) -> str:
-    """The one number format: at most 2 decimals, no trailing zeros, no ``-0``."""
-    text = "%.2f" % v
+    """The one number format: one decimal (a tenth of a pixel), no ``.0``, no ``-0``."""
+    text = f"{v:.1f}"
     if text[-1] == "0":
-        text = text[:-3] if text[-2] == "0" else text[:-1]
-    return "0" if text == "-0" else text
+        text = text[:-2]
+        if text == "-0":
+            return "0"
+    return text
 
 
 def _tag(name: str, attrs: dict[str, str], body: str | None = None) -> str:

@@ -37,27 +37,28 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
+_VERBS = {
+    MessageKind.SYNC: "{a} calls {b}",
+    MessageKind.ASYNC: "{a} sends {b} asynchronously",
+    MessageKind.RETURN: "{a} replies to {b}",
+    MessageKind.LOST: "{a} sends {b} a message that is lost",
+    MessageKind.BIDIRECTIONAL: "{a} and {b} exchange",
+    MessageKind.HALF: "{a} signals {b}",
+    MessageKind.LINE: "{a} to {b}",
+}
+_SELF_VERBS = {
+    MessageKind.ASYNC: "{a} sends itself asynchronously",
+    MessageKind.RETURN: "{a} replies to itself",
+    MessageKind.LOST: "{a} sends itself a message that is lost",
+}
+
+
 def _message(m: Message, name: dict[str, str]) -> str:
-    a, b = name.get(m.source, m.source), name.get(m.target, m.target)
-    kind = m.kind
-    if m.is_self:
-        verbs = {
-            MessageKind.ASYNC: f"{a} sends itself asynchronously",
-            MessageKind.RETURN: f"{a} replies to itself",
-            MessageKind.LOST: f"{a} sends itself a message that is lost",
-        }
-        head = verbs.get(kind, f"{a} calls itself")
+    a = name.get(m.source, m.source)
+    if m.source == m.target:
+        head = _SELF_VERBS.get(m.kind, "{a} calls itself").format(a=a)
     else:
-        verbs = {
-            MessageKind.SYNC: f"{a} calls {b}",
-            MessageKind.ASYNC: f"{a} sends {b} asynchronously",
-            MessageKind.RETURN: f"{a} replies to {b}",
-            MessageKind.LOST: f"{a} sends {b} a message that is lost",
-            MessageKind.BIDIRECTIONAL: f"{a} and {b} exchange",
-            MessageKind.HALF: f"{a} signals {b}",
-            MessageKind.LINE: f"{a} to {b}",
-        }
-        head = verbs[kind]
+        head = _VERBS[m.kind].format(a=a, b=name.get(m.target, m.target))
     text = _flat(m.text)
     return f"{head}: {text}" if text else head
 
