@@ -1,0 +1,165 @@
+"""MkDocs (and ProperDocs) plugin ``mlseq``.
+
+The plugin wires the Markdown side (:mod:`mkdocs_mlseq.extension` and, when the site
+uses SuperFences, its custom fence) to the site build:
+
+- it knows the page being converted, so a problem is logged as
+  ``docs/page.md:LINE: mlseq: message`` with LINE counted in the page file, front matter
+  included; warnings go to ``mkdocs.plugins.mlseq``, so ``--strict`` fails;
+- it ships one stylesheet for the whole site (``assets/mlseq.css`` in ``extra_css``);
+- its renderer (and so the drawing cache) lives as long as the plugin, which ``mkdocs
+  serve`` keeps across rebuilds because the plugin has an ``on_startup`` event;
+- template folders are watched by ``mkdocs serve``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, Literal
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mlseq import MlseqError, RenderOptions
+from mlseq.options import THEMES
+
+from . import fence
+from .extension import MlseqExtension
+from .renderer import DiagramRenderer, PageSource, get_logger, markdown_offset, site_stylesheet
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
+    from mkdocs.structure.pages import Page
+
+SUPERFENCES = "pymdownx.superfences"
+
+
+class MlseqConfig(base.Config):
+    """Options under ``plugins: - mlseq:`` in ``mkdocs.yml``."""
+
+    enabled = c.Type(bool, default=True)
+    theme = c.Choice(THEMES, default="default")
+    template_dirs = c.ListOfItems(c.Dir(exists=True), default=[])
+    font_size = c.Type((int, float), default=14)
+    mirror_actors = c.Type(bool, default=True)
+    wrap_width = c.Type((int, float), default=240)
+    legend = c.Type(bool, default=False)
+    autonumber = c.Optional(c.Type(bool))
+    colors = c.DictOfItems(c.Type(str), default={})
+    limits = c.DictOfItems(c.Type(int), default={})
+    cache = c.Type(bool, default=True)
+    stylesheet = c.Type(str, default="assets/mlseq.css")
+    """Where the site's stylesheet is written, relative to the site folder."""
+
+
+class MlseqPlugin(BasePlugin[MlseqConfig]):
+    """Draw ```mlseq fences as inline SVG while the site builds."""
+
+    def __init__(self) -> None:
+        self.renderer: DiagramRenderer | None = None
+        self._config_dir = ""
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        # Having this event makes MkDocs keep the plugin (and its cache) across rebuilds.
+        pass
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return config
+        options = self._render_options()
+        if self.renderer is None:
+            self.renderer = DiagramRenderer(options, page_stylesheet=False,
+                                            cache=self.config.cache)
+        self.renderer.options = options
+        self.renderer.cache_enabled = self.config.cache
+        self.renderer.follow_context = False
+        self._config_dir = os.path.dirname(config.config_file_path or "") or os.getcwd()
+
+        # Our extension instance (bound to the renderer) replaces a listed `mlseq`.
+        extensions: list[Any] = [
+            e for e in config.markdown_extensions
+            if e != fence.LANGUAGE and not isinstance(e, MlseqExtension)
+        ]
+        if SUPERFENCES in extensions:
+            settings = config.mdx_configs.setdefault(SUPERFENCES, {})
+            custom = settings.setdefault("custom_fences", [])
+            if not any(entry.get("name") == fence.LANGUAGE for entry in custom):
+                custom.append(
+                    {
+                        "name": fence.LANGUAGE,
+                        "class": fence.LANGUAGE,
+                        "format": fence.formatter,
+                        "validator": fence.validator,
+                    }
+                )
+        extensions.append(MlseqExtension(renderer=self.renderer))
+        config.markdown_extensions = extensions
+
+        if self.config.stylesheet not in config.extra_css:
+            config.extra_css.append(self.config.stylesheet)
+        for folder in self.config.template_dirs:
+            if folder not in config.watch:
+                config.watch.append(folder)
+        return config
+
+    def _render_options(self) -> RenderOptions:
+        values: dict[str, Any] = {
+            "theme": self.config.theme,
+            "template_dirs": list(self.config.template_dirs),
+            "font_size": self.config.font_size,
+            "mirror_actors": self.config.mirror_actors,
+            "wrap_width": self.config.wrap_width,
+            "legend": self.config.legend,
+            "autonumber": self.config.autonumber,
+            "colors": dict(self.config.colors),
+            "css": False,
+        }
+        if self.config.limits:
+            values["limits"] = dict(self.config.limits)
+        try:
+            return RenderOptions.from_mapping(values)
+        except MlseqError as err:
+            raise PluginError(
+                f"mlseq plugin options: {err.message}" + (f" ({err.hint})" if err.hint else "")
+            ) from None
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        if self.renderer is not None:
+            self.renderer.problems = 0
+
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if self.renderer is None:
+            return None
+        source = page.file.abs_src_path
+        shown = os.path.relpath(source, self._config_dir) if source else page.file.src_uri
+        try:
+            raw = page.file.content_string
+        except (OSError, ValueError):  # a generated page without a source file
+            raw = markdown
+        self.renderer.page = PageSource(shown.replace(os.sep, "/"),
+                                        markdown_offset(raw, markdown))
+        return None
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if self.renderer is not None:
+            self.renderer.page = None
+        return None
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.renderer is None:
+            return
+        target = os.path.join(config.site_dir, *self.config.stylesheet.split("/"))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(site_stylesheet(self.config.theme))
+        self.renderer.sweep()
+        get_logger().debug(
+            "mlseq: %d diagrams drawn, %d from cache, %d problems",
+            self.renderer.renders, self.renderer.cache_hits, self.renderer.problems,
+        )

@@ -1,0 +1,274 @@
+"""Turning one ```mlseq block into page HTML: options, cache, warnings at page:line.
+
+One :class:`DiagramRenderer` serves a whole site build (the MkDocs plugin keeps it across
+``mkdocs serve`` rebuilds) or one Markdown instance (the plain extension). The core does
+the drawing; this module only maps options, remembers drawings by content hash, names
+the page line of a problem, and places the SVG in the page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import mlseq
+from mlseq import MlseqError, RenderOptions
+from mlseq.markup import error_box, escape
+
+from .fence import LANGUAGE, Placement, check_options
+
+if TYPE_CHECKING:
+    from markdown import Markdown
+
+_SVG_ID = re.compile(r'<svg[^>]*?\sid="(?P<id>[\w-]+)"')
+
+
+def get_logger() -> logging.Logger:
+    """``mkdocs.plugins.mlseq`` (``properdocs.plugins.mlseq`` when ProperDocs runs).
+
+    Warnings on the generator's own logger tree are the ones that make ``--strict`` fail.
+    ProperDocs answers imports of ``mkdocs`` with itself, which shows in the module name.
+    """
+    generator = sys.modules.get("mkdocs")
+    base = generator.__name__ if generator is not None else "mkdocs"
+    return logging.getLogger(f"{base}.plugins.{LANGUAGE}")
+
+
+def wrapper_css() -> str:
+    """Styles for the HTML around diagrams (scrolling, alignment, captions, error box)."""
+    return Path(__file__).with_name("mlseq.css").read_text(encoding="utf-8")
+
+
+def site_stylesheet(theme: str) -> str:
+    """Everything a page with diagrams needs: the core's theme CSS and the wrapper CSS."""
+    return mlseq.stylesheet(theme=theme) + "\n" + wrapper_css()
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """The page being converted, as messages should name it."""
+
+    path: str
+    """The page file as the user knows it, e.g. ``docs/training.md``."""
+    line_offset: int = 0
+    """Lines of the file before the Markdown text the converter sees (front matter)."""
+
+
+def markdown_offset(raw: str, markdown: str) -> int:
+    """How many lines of ``raw`` (the page file) come before ``markdown`` (its content
+    after the generator removed the front matter)."""
+    if not markdown.strip():
+        return 0
+    if raw.endswith(markdown):
+        return raw[: len(raw) - len(markdown)].count("\n")
+    body = markdown.lstrip("\n")
+    head = body[:200]
+    at = raw.find(head)
+    if at < 0:
+        return 0
+    return raw[:at].count("\n") - (len(markdown) - len(body))
+
+
+class DiagramRenderer:
+    """Draws blocks for one site build (or one Markdown instance) and reports problems."""
+
+    def __init__(
+        self,
+        options: RenderOptions,
+        *,
+        page_stylesheet: bool = True,
+        cache: bool = True,
+    ) -> None:
+        self.options = options
+        self.page_stylesheet = page_stylesheet
+        """Add a ``<style>`` once per page; off when the site ships ``mlseq.css``."""
+        self.cache_enabled = cache
+        self.page: PageSource | None = None
+        """Set by the MkDocs plugin for each page; otherwise looked up per document."""
+        self.follow_context = True
+        """Look for Zensical's rendering context to learn the page (no plugin there)."""
+        self.renders = 0
+        """Diagrams drawn by the core (cache misses)."""
+        self.cache_hits = 0
+        self.problems = 0
+        self._cache: dict[str, str | MlseqError] = {}
+        self._used: set[str] = set()
+        self._template_key = ""
+        self._doc_ids: dict[str, int] = {}
+        self._doc_styled = False
+
+    # -- per document ----------------------------------------------------------------------
+
+    def begin_document(self, md: Markdown | None = None, text: str = "") -> None:
+        """Forget what the previous page placed (ids, stylesheet); ``text`` is the
+        Markdown about to be converted."""
+        self._doc_ids = {}
+        self._doc_styled = False
+        self._template_key = _folders_fingerprint(self.options.template_dirs)
+        if self.follow_context and md is not None:
+            self.page = _zensical_page(md, text)
+
+    def sweep(self) -> None:
+        """Drop drawings no page used since the last sweep (keeps ``serve`` memory flat)."""
+        for key in set(self._cache) - self._used:
+            del self._cache[key]
+        self._used = set()
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def render_block(self, source: str, values: dict[str, str], *, line: int | None) -> str:
+        """HTML for one block: the diagram, or an error box after a logged warning.
+
+        ``line`` is the 1-based line of the opening fence in the Markdown text.
+        """
+        try:
+            fence = check_options(values)
+            options = self.options.updated(fence.render) if fence.render else self.options
+        except MlseqError as err:
+            return self.report_error(err, source, line)
+        drawn = self._draw(source, options)
+        if isinstance(drawn, MlseqError):
+            return self.report_error(drawn, source, line)
+        return self._stylesheet_once() + self._place(drawn, fence.placement)
+
+    def _draw(self, source: str, options: RenderOptions) -> str | MlseqError:
+        key = hashlib.sha256(
+            f"{mlseq.__version__}\0{options!r}\0{self._template_key}\0{source}".encode()
+        ).hexdigest()
+        self._used.add(key)
+        if self.cache_enabled and key in self._cache:
+            self.cache_hits += 1
+            return self._cache[key]
+        self.renders += 1
+        result: str | MlseqError
+        try:
+            result = mlseq.render(source, options=options)
+        except MlseqError as err:
+            result = err
+        except Exception as exc:
+            get_logger().debug("mlseq: internal error", exc_info=True)
+            result = MlseqError(f"internal error while drawing: {exc!r}")
+        if self.cache_enabled:
+            self._cache[key] = result
+        return result
+
+    def where(self, fence_line: int | None, error_line: int = 0) -> str:
+        """``docs/page.md:12`` for a problem on line ``error_line`` of a block."""
+        offset = self.page.line_offset if self.page else 0
+        line = None if fence_line is None else offset + fence_line + error_line
+        if self.page is None:
+            return "" if line is None else f"line {line}"
+        return self.page.path if line is None else f"{self.page.path}:{line}"
+
+    def report_error(self, error: MlseqError, source: str, fence_line: int | None) -> str:
+        """Log ``docs/page.md:LINE: mlseq: message`` and return the visible error box."""
+        where = self.where(fence_line, error.line)
+        message = f"mlseq: {error.message}" + (f" ({error.hint})" if error.hint else "")
+        self.problems += 1
+        get_logger().warning(f"{where}: {message}" if where else message)
+        return self._stylesheet_once() + error_box(error, where=where, source=source)
+
+    # -- placing ---------------------------------------------------------------------------
+
+    def _stylesheet_once(self) -> str:
+        if not self.page_stylesheet or self._doc_styled:
+            return ""
+        self._doc_styled = True
+        return f"<style>{site_stylesheet(self.options.theme)}</style>\n"
+
+    def _unique_ids(self, svg: str) -> str:
+        """The same diagram twice on a page gets a second id prefix (ids stay unique)."""
+        found = _SVG_ID.search(svg)
+        if found is None:
+            return svg
+        base = found["id"]
+        seen = self._doc_ids.get(base, 0)
+        self._doc_ids[base] = seen + 1
+        if not seen:
+            return svg
+        return re.sub(rf"(?<![\w-]){re.escape(base)}(?!\w)", f"{base}x{seen + 1}", svg)
+
+    def _place(self, svg: str, placement: Placement) -> str:
+        svg = self._unique_ids(svg)
+        classes = [LANGUAGE]
+        outer = [f"{LANGUAGE}-align-{placement.align}"] if placement.align else []
+        outer += placement.classes
+        element_id = (
+            f' id="{escape(placement.element_id)}"' if placement.element_id else ""
+        )
+        if placement.caption is None:
+            return (
+                f'<div class="{escape(" ".join(classes + outer))}"{element_id} '
+                f"data-search-exclude>{svg}</div>"
+            )
+        return (
+            f'<figure class="{escape(" ".join([f"{LANGUAGE}-figure", *outer]))}"{element_id}>'
+            f'<div class="{LANGUAGE}" data-search-exclude>{svg}</div>'
+            f"<figcaption>{escape(placement.caption)}</figcaption></figure>"
+        )
+
+
+def _folders_fingerprint(folders: tuple[str, ...]) -> str:
+    """Names, sizes and times of the template files: an edit changes every cache key."""
+    if not folders:
+        return ""
+    entries: list[str] = []
+    for folder in folders:
+        for root, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                path = os.path.join(root, name)
+                try:
+                    stat = os.stat(path)
+                except OSError:
+                    continue
+                entries.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(entries).encode()).hexdigest()
+
+
+def _zensical_page(md: Markdown, text: str) -> PageSource | None:
+    """The page Zensical is rendering, from its context preprocessor (Zensical runs
+    Markdown extensions but no MkDocs plugins, so this is how we learn the page)."""
+    try:
+        context: Any = md.preprocessors["rendering_context"]
+    except (KeyError, IndexError):
+        return None
+    page = getattr(context, "page", None)
+    path = getattr(page, "path", None)
+    if not isinstance(path, str):
+        return None
+    config = getattr(context, "config", None)
+    docs_dir = config.get("docs_dir") if isinstance(config, dict) else None
+    shown = os.path.join(str(docs_dir), path) if docs_dir else path
+    offset = 0
+    try:
+        with open(shown, encoding="utf-8-sig") as handle:
+            raw = handle.read()
+        offset = markdown_offset(raw, text)
+    except OSError:
+        pass
+    if os.path.isabs(shown):
+        with contextlib.suppress(ValueError):
+            shown = os.path.relpath(shown)
+    return PageSource(shown, offset)
+
+
+def renderer_for(md: Markdown) -> DiagramRenderer:
+    """The renderer of the :class:`~mkdocs_mlseq.extension.MlseqExtension` loaded in
+    ``md``; without one (a SuperFences fence configured by hand) a stand-alone renderer
+    whose SVGs carry their own styles."""
+    from .extension import MlseqExtension
+
+    for extension in md.registeredExtensions:
+        if isinstance(extension, MlseqExtension):
+            return extension.renderer
+    renderer = DiagramRenderer(RenderOptions(), page_stylesheet=False, cache=False)
+    renderer.follow_context = False
+    return renderer
