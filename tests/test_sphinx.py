@@ -113,6 +113,7 @@ def test_every_directive_option(app: SphinxTestApp) -> None:
     assert svg.count(">Client</text>") == 1  # :mirror-actors: false: no heads at the bottom
     # :wrap-width: 120 wraps the long label onto several lines
     assert "<tspan" in svg
+    assert 'font-size="16"' in svg.split(">", 1)[0]  # :font-size:
     # the same diagram without options: default theme, mirrored heads, no badges
     plain = mlseq.render("actor Client\nparticipant Server\n"
                          "Client->>Server: predict(features) for a rather long request label\n"
