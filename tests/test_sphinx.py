@@ -153,12 +153,15 @@ def test_stylesheet_once_per_page_that_needs_it(app: SphinxTestApp) -> None:
 @pytest.mark.sphinx("html", testroot="mlseq-basic", freshenv=True)
 def test_diagrams_on_one_page_have_distinct_ids(app: SphinxTestApp) -> None:
     app.build()
-    ids = SVG_ID.findall(page(app))
-    # the two file diagrams are the same drawing; every other diagram is distinct
+    html = page(app)
+    ids = SVG_ID.findall(html)
+    # the two file diagrams are the same drawing (same ids); every other one is distinct
     assert len(ids) == 5 and len(set(ids)) == 4
-    all_ids = re.findall(r'\bid="([^"]+)"', page(app))
-    inner = [i for i in all_ids if i.startswith(tuple(set(ids)))]
-    assert len(set(inner)) == len(set(inner))
+    repeated = {i for i in ids if ids.count(i) > 1}
+    assert len(repeated) == 1
+    all_ids = re.findall(r'\bid="([^"]+)"', html)
+    duplicates = {i for i in all_ids if all_ids.count(i) > 1}
+    assert duplicates and all(i.startswith(next(iter(repeated))) for i in duplicates)
 
 
 @pytest.mark.parametrize("builder", ["dirhtml", "singlehtml", "epub"])
@@ -428,6 +431,13 @@ def test_incremental_build_reuses_unchanged_diagrams(
     app.build()
     assert len(calls) == 1 and "again" in calls[0]
     assert page(app).count(">again</text>") == 2
+    # the drawing of the old file content is dropped from the cache
+    from sphinx_mlseq import cache
+
+    drawings = cache.domain_of(app.env).drawings
+    assert len(drawings) == 6  # index: 4 distinct, other: 2
+    flows = [d for d in drawings.values() if "feature table" in d]
+    assert len(flows) == 1 and "again" in flows[0]
 
 
 def test_theme_change_in_conf_redraws(make_app: Callable[..., SphinxTestApp],
