@@ -130,10 +130,16 @@ class _Text:
         self.lh = metrics.line_height(size)
         self.asc = metrics.ascent(size)
         self._cache: dict[tuple[str, bool, float], tuple[tuple[str, ...], float]] = {}
+        self._plain: dict[str, tuple[tuple[str, ...], float]] = {}
 
     def lines(self, text: str, *, bold: bool = False, size: float | None = None,
               width: float | None = None) -> tuple[tuple[str, ...], float]:
         """The wrapped lines of ``text`` and the width of the widest one."""
+        plain = not bold and size is None and width is None
+        if plain:
+            found = self._plain.get(text)
+            if found is not None:
+                return found
         sz = self.size if size is None else size
         key = (text, bold, sz if width is None else sz + width * 1e-6)
         hit = self._cache.get(key)
@@ -142,10 +148,16 @@ class _Text:
         limit = self.wrap_width if width is None else width
         if not text:
             result: tuple[tuple[str, ...], float] = ((), 0.0)
+        elif ("\n" not in text and "  " not in text and text[0] != " " and text[-1] != " "
+              and (w := metrics.text_width(text, sz, bold=bold)) <= limit):
+            # Fits on one line as written: what wrap() would return, without its cost.
+            result = ((text,), w)
         else:
             lines = metrics.wrap(text, limit, sz, bold=bold)
             result = (lines, max(metrics.text_width(ln, sz, bold=bold) for ln in lines))
         self._cache[key] = result
+        if plain:
+            self._plain[text] = result
         return result
 
 
@@ -311,6 +323,7 @@ class _Layout:
         s, t = self.s, self.text
         self.head_lines: list[tuple[str, ...]] = []
         self.head_w: list[float] = []
+        self.head_text_w: list[float] = []
         self.head_h: list[float] = []
         self.link_lines: list[list[tuple[int, str, float]]] = []
         small = self.o.font_size * 0.86
@@ -327,6 +340,7 @@ class _Layout:
                 links.append((li, link.label, lw))
                 hw = max(hw, lw + 8 * s)
             self.head_lines.append(lines)
+            self.head_text_w.append(w)
             self.head_w.append(hw)
             self.head_h.append(_vertical_head_extent(p.kind, len(lines), t.lh, s))
             self.link_lines.append(links)
@@ -350,8 +364,7 @@ class _Layout:
             elif p.kind is ParticipantKind.MONITOR:
                 extra = -3 * s
             first = top + (height - text_h) / 2 + t.asc + extra
-        width_text = max((metrics.text_width(ln, self.o.font_size) for ln in lines),
-                         default=0.0)
+        width_text = self.head_text_w[i]
         label = TextBlock((x), (first), lines, (t.lh), (width_text), self.o.font_size,
                           "middle")
         return HeadBox(i, Rect((x - w / 2), (top), (w), (height)), label, bottom)
