@@ -198,7 +198,8 @@ def test_every_on_fail_gives_its_own_else_branch() -> None:
 
 def test_gate_threshold_is_negated_for_the_failure_guard() -> None:
     for threshold, failed in ((">= 0.9", "< 0.9"), ("> 1", "<= 1"), ("< 20 ms", ">= 20 ms"),
-                              ("0.7", "< 0.7"), ("beats champion", "< beats champion")):
+                              ("0.7", "< 0.7"), ("beats champion", "fails (beats champion)"),
+                              (">= 0.8 and no regression", "fails (>= 0.8 and no regression)")):
         text = expand(f"template: ml-workflow\ngate: {{metric: m, threshold: '{threshold}'}}\n")
         assert f"else m {failed} (gate failed)" in text, threshold
 
@@ -537,3 +538,13 @@ def test_cli_expand_and_templates(tmp_path: Path, capsys: pytest.CaptureFixture[
     call.write_text("template: tfx\ngate: {on_fail: retry}\n")
     assert cli_main(["expand", str(call)]) == 1
     assert f"{call}:2:17: unknown gate on_fail 'retry'" in capsys.readouterr().err
+
+
+def test_every_example_in_the_docs_renders() -> None:
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "templates.md").read_text()
+    blocks = doc.split("```mlseq\n")[1:]
+    assert len(blocks) >= len(BUILTINS) + 2
+    for block in blocks:
+        source = block.split("```", 1)[0]
+        assert is_template_call(source)
+        assert mlseq.render(source).startswith("<svg")
