@@ -16,6 +16,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from mlseq import ErrorCode, MlseqError, RenderOptions
 from mlseq.markup import error_box
+from mlseq.template import is_template_call
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import set_source_info
 
@@ -141,9 +142,11 @@ class Mlseq(SphinxDirective):
 
         node["code"] = source
         node["options"] = options
-        templates = cache.template_files(options.template_dirs)
-        if options.template_dirs and "template:" in source:
-            # A template call may use any team template (templates extend each other).
+        templates: list[str] = []
+        if options.template_dirs and is_template_call(source):
+            # A template call may use any team template (templates extend each other),
+            # so the page depends on all of them and so does the drawing's key.
+            templates = cache.template_files(options.template_dirs)
             for path in templates:
                 self.env.note_dependency(path)
         engine = self.config.latex_engine
