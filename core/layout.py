@@ -67,11 +67,11 @@ HEAD_PAD_X = 10.0
 HEAD_PAD_Y = 7.0
 HEAD_GAP = 14.0
 """Smallest gap between two neighbouring heads."""
-LABEL_PAD = 10.0
+LABEL_PAD = 8.0
 """Space left and right of a message label between the two lifelines it spans."""
 LABEL_GAP = 3.0
 """Between a label's last line and its message line."""
-ROW_GAP = 9.0
+ROW_GAP = 8.0
 """Below each message line, note, or fragment divider."""
 ACT_W = 10.0
 ACT_STEP = 5.0
