@@ -3,6 +3,7 @@ docs/templates.md says, and every mistake is reported at the right line and colu
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -548,3 +549,22 @@ def test_every_example_in_the_docs_renders() -> None:
         source = block.split("```", 1)[0]
         assert is_template_call(source)
         assert mlseq.render(source).startswith("<svg")
+
+
+def test_mutated_calls_only_ever_raise_mlseq_error() -> None:
+    import random
+
+    base = "template: ml-workflow\n" + TEAM.split("stages:", 1)[0].split("\n", 3)[3]
+    base += "steps:\n  - after: data\n    do: |\n      {lake}->>{lake}: x\n"
+    rnd = random.Random(7)
+    alphabet = [*"{}[]:-,'\"\n #&*!|>%;", "null", "true", "  ", "template", "x"]
+    for _ in range(400):
+        chars = list(base)
+        for _ in range(rnd.randint(1, 4)):
+            pos = rnd.randrange(len(chars))
+            if rnd.random() < 0.5:
+                chars.insert(pos, rnd.choice(alphabet))
+            else:
+                del chars[pos]
+        with contextlib.suppress(MlseqError):
+            check_well_formed(expand("".join(chars)))
