@@ -50,6 +50,9 @@ class RenderOptions:
     """Overrides the accessible description (SVG ``<desc>``)."""
     template_dirs: tuple[str, ...] = ()
     """Folders of team templates, searched before the built-ins."""
+    id_salt: str = ""
+    """Mixed into the id hash: integrations pass an occurrence number so that the same
+    diagram shown twice on one page still gets distinct ids."""
     limits: Limits = field(default_factory=Limits)
 
     @classmethod
@@ -106,6 +109,8 @@ def _coerce(name: str, value: Any) -> Any:
         if not 4 <= number <= 4000:
             raise bad("a number between 4 and 4000")
         return number
+    if name == "id_salt":
+        return str(value)
     if name in ("title", "alt"):
         return None if value is None else str(value)
     if name == "template_dirs":
