@@ -568,3 +568,18 @@ def test_mutated_calls_only_ever_raise_mlseq_error() -> None:
                 del chars[pos]
         with contextlib.suppress(MlseqError):
             check_well_formed(expand("".join(chars)))
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+def test_builtins_are_lint_clean_with_any_gate_and_monitoring_choice(name: str) -> None:
+    from mlseq.lint import lint
+
+    template = load_template(name)
+    extras = ["", "async: []\n"]
+    if template.steps_of("gate"):
+        extras += [f"gate: {{on_fail: {o}}}\n" for o in ON_FAIL]
+    if template.steps_of("monitor"):
+        extras += [f"monitoring: {{action: {a}}}\n" for a in MONITOR_ACTIONS]
+    for extra in extras:
+        findings = lint(mlseq.parse(f"template: {name}\n{extra}"))
+        assert not findings, (extra, [str(f) for f in findings])
