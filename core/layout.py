@@ -392,7 +392,9 @@ class _Layout:
 
         y = MARGIN * s
         title_block: tuple[tuple[str, ...], float, float] | None = None
-        title_text = o.title if o.title is not None else d.title
+        # The visible title is the diagram's own (``title``, or front matter's);
+        # ``RenderOptions.title`` only names the SVG for assistive technology.
+        title_text = d.title or d.config.title
         if title_text:
             tsize = size * 1.15
             tl, tw = t.lines(title_text, bold=True, size=tsize, width=max(o.wrap_width * 2, 400))
@@ -515,6 +517,13 @@ class _Layout:
                     self._lifecycle_after(a, ly + loop_h, pending_destroy, life_end, crosses,
                                           xs, s)
                     continue
+                if len(lines) > 1:
+                    # Other constraints may have spread these lifelines further apart
+                    # than this label needed: use the room rather than stack lines.
+                    room = abs(xs[b] - xs[a]) - 2 * LABEL_PAD * s - act
+                    if room > o.wrap_width + 1:
+                        lines, w = t.lines(ev.text, width=room)
+                        label_h = len(lines) * lh
                 line_y = top + label_h + LABEL_GAP * s if lines else top + 4 * s
                 head_rows: list[int] = [p for p in (a, b) if p in pending_create]
                 if head_rows:

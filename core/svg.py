@@ -255,7 +255,8 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
     events = diagram.events
     participants = diagram.participants
     out: list[str] = []
-    title = options.title or diagram.title or diagram.acc_title or _default_title(diagram)
+    title = (options.title or diagram.acc_title or diagram.title or diagram.config.title
+             or _default_title(diagram))
     desc = options.alt or transcript(diagram)
     root = {
         "xmlns": "http://www.w3.org/2000/svg",

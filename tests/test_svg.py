@@ -63,7 +63,12 @@ def test_root_is_accessible_image() -> None:
 def test_title_from_diagram_and_option() -> None:
     text = "title Nightly retraining\nA->>B: go\n"
     assert tree(render(text)).find(NS + "title").text == "Nightly retraining"  # type: ignore[union-attr]
-    assert tree(render(text, title="Mine")).find(NS + "title").text == "Mine"  # type: ignore[union-attr]
+    mine = tree(render(text, title="Mine"))
+    assert mine.find(NS + "title").text == "Mine"  # type: ignore[union-attr]
+    visible = ["".join(t.itertext()) for t in mine.iter(NS + "text")]
+    assert "Nightly retraining" in visible and "Mine" not in visible
+    acc = tree(render("title Shown\naccTitle: Spoken\nA->>B: go\n"))
+    assert acc.find(NS + "title").text == "Spoken"  # type: ignore[union-attr]
 
 
 def test_ids_unique_and_prefixed_and_differ_between_diagrams() -> None:
