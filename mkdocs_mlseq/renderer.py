@@ -63,14 +63,14 @@ class PageSource:
 
 def markdown_offset(raw: str, markdown: str) -> int:
     """How many lines of ``raw`` (the page file) come before ``markdown`` (its content
-    after the generator removed the front matter)."""
-    if not markdown.strip():
+    after the generator removed the front matter; trailing blank lines may differ)."""
+    raw, markdown = raw.rstrip(), markdown.rstrip()
+    if not markdown:
         return 0
     if raw.endswith(markdown):
         return raw[: len(raw) - len(markdown)].count("\n")
     body = markdown.lstrip("\n")
-    head = body[:200]
-    at = raw.find(head)
+    at = raw.find(body[:200])
     if at < 0:
         return 0
     return raw[:at].count("\n") - (len(markdown) - len(body))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
 import markdown
 import pytest
 from mlseq import MlseqError
 
 from mkdocs_mlseq.fence import check_options, find_fences, parse_info
+from mkdocs_mlseq.renderer import markdown_offset
 
 LOGGER = "mkdocs.plugins.mlseq"
 
@@ -147,3 +149,32 @@ def test_find_fences_and_parse_info() -> None:
     with pytest.raises(MlseqError) as err:
         check_options({"captoin": "x"})
     assert err.value.hint == "did you mean 'caption'?"
+
+
+@pytest.mark.parametrize(
+    ("raw", "content", "offset"),
+    [
+        ("# A\n", "# A\n", 0),
+        ("---\ntitle: x\n---\n# A\n\ntext\n", "# A\n\ntext\n", 3),
+        ("---\ntitle: x\n---\n\n# A\n", "# A\n\n\n", 4),  # converter added blank lines
+        ("title: x\n\n# A\nbody\n", "# A\nbody", 2),
+    ],
+)
+def test_front_matter_offset(raw: str, content: str, offset: int) -> None:
+    assert markdown_offset(raw, content) == offset
+
+
+def test_zensical_page_context_gives_page_and_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    context = pytest.importorskip("zensical.extensions.context")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "docs").mkdir()
+    content = "# Z\n\n```mlseq\nA->>B: ok\nbad line here\n```\n"
+    (tmp_path / "docs" / "page.md").write_text("---\ntitle: x\n---\n" + content)
+    page = context.Page(url="page/", path="page.md")
+    extension = context.ContextExtension(page=page, config={"docs_dir": "docs"})
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        markdown.markdown(content, extensions=[extension, "mlseq", "pymdownx.superfences"])
+    (message,) = [r.getMessage() for r in caplog.records if r.name == LOGGER]
+    assert message.startswith("docs/page.md:8: mlseq: ")

@@ -386,12 +386,25 @@ site_dir = "site"
 [project.markdown_extensions.mlseq]
 [project.markdown_extensions.pymdownx.tabbed]
 alternate_style = true
-[project.markdown_extensions.pymdownx.superfences]
-custom_fences = [
-  { name = "mlseq", class = "mlseq",
-    format = "mkdocs_mlseq.fence.formatter", validator = "mkdocs_mlseq.fence.validator" },
-]
+[[project.markdown_extensions.pymdownx.superfences.custom_fences]]
+name = "mlseq"
+class = "mlseq"
+format = "mkdocs_mlseq.fence.formatter"
+validator = "mkdocs_mlseq.fence.validator"
 """
+
+
+def test_zensical_config_is_valid_toml_naming_our_functions() -> None:
+    import importlib
+    import tomllib
+
+    project = tomllib.loads(ZENSICAL_TOML)["project"]
+    extensions = project["markdown_extensions"]
+    assert "mlseq" in extensions
+    (fence,) = extensions["pymdownx"]["superfences"]["custom_fences"]
+    for key in ("format", "validator"):
+        module, name = fence[key].rsplit(".", 1)
+        assert callable(getattr(importlib.import_module(module), name))
 
 
 def test_zensical_builds_with_the_extension(tmp_path: Path) -> None:
