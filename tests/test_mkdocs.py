@@ -396,8 +396,8 @@ validator = "mkdocs_mlseq.fence.validator"
 
 def test_zensical_config_is_valid_toml_naming_our_functions() -> None:
     import importlib
-    import tomllib
 
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     project = tomllib.loads(ZENSICAL_TOML)["project"]
     extensions = project["markdown_extensions"]
     assert "mlseq" in extensions
