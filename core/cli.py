@@ -1,4 +1,4 @@
-"""The ``mlseq`` command: render, check, expand and list templates.
+"""The ``mlseq`` command: render, check, lint, convert, expand and list templates.
 
 Every problem is printed as ``file:line:col: message`` (the format editors and CI
 annotate) and sets exit status 1; nothing prints a traceback for bad input.
@@ -16,6 +16,7 @@ from . import __version__
 from .api import expand, render
 from .blocks import find_blocks
 from .errors import ErrorCode, MlseqError
+from .lint import LintConfig, find_pyproject, lint_source, resolve_rule
 from .options import THEMES, RenderOptions
 
 DIAGRAM_SUFFIXES = (".mlseq", ".mmd")
@@ -62,6 +63,36 @@ def _argument_parser() -> argparse.ArgumentParser:
     )
     _add_render_options(p)
     p.set_defaults(run=_cmd_check)
+
+    p = sub.add_parser(
+        "lint",
+        help="find misleading ML workflow diagrams (rules ML001...; see docs/lint.md)",
+    )
+    p.add_argument("paths", nargs="+", help="files or folders to lint")
+    p.add_argument("--select", help="only these rules, e.g. ML001,ML003")
+    p.add_argument("--ignore", help="skip these rules, e.g. ML005,too-many-participants")
+    p.add_argument("--max-participants", type=int, help="ML007's limit (default 15)")
+    p.add_argument(
+        "--include-mermaid",
+        action="store_true",
+        help="also lint ```mermaid blocks that hold a sequenceDiagram",
+    )
+    p.add_argument("--template-dir", action="append", default=[], dest="template_dirs")
+    p.add_argument(
+        "--no-config", action="store_true", help="ignore [tool.mlseq.lint] in pyproject.toml"
+    )
+    p.set_defaults(run=_cmd_lint)
+
+    p = sub.add_parser(
+        "convert",
+        help="print a diagram as Mermaid or PlantUML, or import PlantUML as mlseq text",
+    )
+    p.add_argument("file", help="diagram file, or - for standard input")
+    direction = p.add_mutually_exclusive_group(required=True)
+    direction.add_argument("--to", choices=("mermaid", "plantuml"))
+    direction.add_argument("--from", dest="source_format", choices=("plantuml",))
+    p.add_argument("--template-dir", action="append", default=[], dest="template_dirs")
+    p.set_defaults(run=_cmd_convert)
 
     p = sub.add_parser("expand", help="print the diagram text a template call stands for")
     p.add_argument("file", help="template call file, or - for standard input")
@@ -199,6 +230,92 @@ def _cmd_check(args: argparse.Namespace) -> int:
     summary += f"{problems} problem{'s' * (problems != 1)}" if problems else "no problems"
     print(summary, file=sys.stderr)
     return 1 if problems else 0
+
+
+def _lint_config(args: argparse.Namespace) -> LintConfig:
+    values: dict[str, Any] = {}
+    if not args.no_config:
+        found = find_pyproject(Path.cwd())
+        if found is not None:
+            base = LintConfig.from_pyproject(found)
+            values = {
+                "select": sorted(base.select),
+                "ignore": sorted(base.ignore),
+                "max_participants": base.max_participants,
+                **{k: list(getattr(base, k)) for k in LintConfig.KEYS[3:]},
+            }
+    for name in ("select", "ignore"):
+        given = getattr(args, name)
+        if given is not None:
+            rules = []
+            for item in given.split(","):
+                rule = resolve_rule(item)
+                if rule is None and item.strip():
+                    rules.append(item.strip())  # from_mapping reports it
+                elif rule is not None:
+                    rules.append(rule)
+            values[name] = rules
+    if args.max_participants is not None:
+        values["max_participants"] = args.max_participants
+    return LintConfig.from_mapping(values)
+
+
+def _cmd_lint(args: argparse.Namespace) -> int:
+    try:
+        config = _lint_config(args)
+    except MlseqError as err:
+        _report("options", err)
+        return 1
+    findings = problems = checked = 0
+    templates = tuple(args.template_dirs)
+    for path in _walk(args.paths):
+        for item, where, offset in _blocks_of(path, args.include_mermaid):
+            if not isinstance(item, str):
+                _report(where, item, offset)
+                problems += 1
+                continue
+            checked += 1
+            try:
+                found = lint_source(item, config, template_dirs=templates)
+            except MlseqError as err:
+                _report(where, err, offset)
+                problems += 1
+                continue
+            for f in found:
+                print(f"{where}:{f.line + offset}:{f.column}: {f.rule} {f.message}")
+            findings += len(found)
+    summary = f"linted {checked} diagram{'s' * (checked != 1)}: "
+    parts = []
+    if findings:
+        parts.append(f"{findings} finding{'s' * (findings != 1)}")
+    if problems:
+        parts.append(f"{problems} problem{'s' * (problems != 1)}")
+    print(summary + (", ".join(parts) if parts else "no findings"), file=sys.stderr)
+    return 1 if findings or problems else 0
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from . import convert
+
+    where = "<stdin>" if args.file == "-" else args.file
+    try:
+        source = _read(args.file)
+        if args.source_format == "plantuml":
+            text = convert.from_plantuml(source)
+        else:
+            from . import parser
+
+            diagram_text = expand(source, template_dirs=tuple(args.template_dirs))
+            diagram = parser.parse(diagram_text)
+            if args.to == "mermaid":
+                text = convert.to_mermaid(diagram)
+            else:
+                text = convert.to_plantuml(diagram)
+    except MlseqError as err:
+        _report(where, err)
+        return 1
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
 
 
 def _walk(paths: Sequence[str]) -> Iterator[Path]:
