@@ -25,3 +25,8 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture
 def shared() -> Path:
     return shared_path()
+
+
+# One browser for the whole session, shared by every module that asks for it (a second
+# sync Playwright instance cannot start while the first one runs).
+from browser import browser  # noqa: E402,F401

@@ -20,7 +20,6 @@ from typing import Any
 import mlseq
 import pytest
 from browser import LABEL_CHECK_JS, ConsoleLog, artifact
-from browser import browser as browser  # the fixture
 from conftest import shared_path
 
 pytestmark = pytest.mark.browser

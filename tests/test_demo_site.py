@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 from browser import CONTRAST_JS, LABEL_CHECK_JS, ConsoleLog, artifact
-from browser import browser as browser  # the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
