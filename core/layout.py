@@ -683,6 +683,8 @@ class _Layout:
                     cx = (xs[0] + xs[-1]) / 2
                     label = TextBlock((cx), (y + 9 * s + asc), lines, (lh), (w), size,
                                       "middle")
+                    lo_all = min(lo_all, cx - w / 2 - 4 * s)
+                    hi_all = max(hi_all, cx + w / 2 + 4 * s)
                 delays.append(DelayGeom(k, (y), (y + h), label))
                 for p in range(n):
                     gaps[p].append(((y), (y + h)))

@@ -219,3 +219,64 @@ def test_init_directive_settings_are_honoured() -> None:
     assert len(g.heads) == 2
     assert g.messages[0].badge is not None
     assert lay(text, autonumber=False).messages[0].badge is None
+
+
+try:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover - hypothesis is a dev dependency
+    pass
+else:
+    NAMES = ["A", "B", "C", "D"]
+    WORDS = st.lists(st.sampled_from(["train", "x", "evaluate the model", "register",
+                                      "a-very-long-single-word-without-spaces", "数据", "ok",
+                                      "deploy v7 as 10% canary"]), min_size=0, max_size=6)
+    ARROWS = ["->>", "-->>", "-)", "--)", "-x", "--x", "->", "-->", "<<->>"]
+
+    @st.composite
+    def diagrams(draw: st.DrawFn) -> str:
+        lines: list[str] = []
+        depth = 0
+        for _ in range(draw(st.integers(1, 25))):
+            kind = draw(st.sampled_from(["msg", "msg", "msg", "note", "open", "else", "end",
+                                         "div", "delay", "act"]))
+            a, b = draw(st.sampled_from(NAMES)), draw(st.sampled_from(NAMES))
+            text = " ".join(draw(WORDS))
+            if kind == "msg":
+                lines.append(f"{a}{draw(st.sampled_from(ARROWS))}{b}: {text}")
+            elif kind == "note":
+                where = draw(st.sampled_from(["left of", "right of", "over"]))
+                who = f"{a},{b}" if where == "over" and a != b else a
+                lines.append(f"Note {where} {who}: {text or 'n'}")
+            elif kind == "open":
+                lines.append(f"{draw(st.sampled_from(['loop', 'alt', 'opt', 'par']))} {text}")
+                depth += 1
+            elif kind == "else" and depth:
+                lines.append(f"else {text}")
+            elif kind == "end" and depth:
+                lines.append("end")
+                depth -= 1
+            elif kind == "div":
+                lines.append(f"== {text or 'stage'} ==")
+            elif kind == "delay":
+                lines.append(f"... {text} ...")
+            elif kind == "act":
+                lines.append(f"{a}->>+{b}: {text}")
+                lines.append(f"{b}-->>-{a}: done")
+        lines += ["end"] * depth
+        head = ["autonumber"] if draw(st.booleans()) else []
+        people = ["participant A", "participant B", "participant C", "participant D"]
+        if draw(st.booleans()):
+            people = ["box Team", *people[:2], "end", *people[2:]]
+        return "\n".join([*head, *people, *lines]) + "\n"
+
+    @given(diagrams())
+    @settings(max_examples=60, deadline=None)
+    def test_random_diagrams_never_overlap(text: str) -> None:
+        try:
+            d = parser.parse(text)
+        except MlseqError:
+            return
+        g = layout.layout(d, RenderOptions())
+        assert overlaps(g) == []
+        assert outside(g) == []
