@@ -53,7 +53,8 @@ class MlseqError(Exception):
     """A problem in a diagram block, located within the block.
 
     ``line`` and ``column`` are 1-based; ``0`` means "the whole block" (for example an
-    input limit). ``str(err)`` reads ``3:7: unknown participant 'Bob'``.
+    input limit). ``str(err)`` reads ``3:7: unknown participant 'Bob'``, or just the
+    message when the error has no line.
     """
 
     def __init__(
@@ -75,7 +76,8 @@ class MlseqError(Exception):
         self.end_line = end_line if end_line is not None else line
 
     def __str__(self) -> str:
-        text = f"{self.line}:{self.column}: {self.message}"
+        # An error about the whole block (an input limit, a bad option) has no position.
+        text = f"{self.line}:{self.column}: {self.message}" if self.line else self.message
         if self.hint:
             text += f" ({self.hint})"
         return text
