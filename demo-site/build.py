@@ -12,6 +12,7 @@ how many pages and diagrams each has and how long it took. Exit status 1 if a bu
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -54,7 +55,10 @@ def run(name: str, command: list[str], cwd: Path, out: Path) -> Result:
         shutil.rmtree(out)
     print(f"==> {name}: {' '.join(command)}", flush=True)
     start = time.perf_counter()
-    status = subprocess.run(command, cwd=cwd, check=False).returncode
+    # Material for MkDocs prints a long banner about MkDocs 2 on every build; it is not
+    # about this site, and it buries the build's own warnings.
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    status = subprocess.run(command, cwd=cwd, check=False, env=env).returncode
     seconds = time.perf_counter() - start
     pages, diagrams = count(out) if out.exists() else (0, 0)
     return Result(name, status == 0, seconds, out / "index.html", pages, diagrams)
