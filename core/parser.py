@@ -222,6 +222,45 @@ def _too_nested(text: str, limit: int = 50) -> bool:
     return False
 
 
+_YAML_MAX_NODES = 10_000
+"""How many values front matter or metadata may stand for, counting every use of an
+alias: a few lines of ``&a``/``*a`` (a "billion laughs") would otherwise expand into
+millions of values the moment a title is turned into text."""
+
+
+class _YamlTooLarge(Exception):
+    pass
+
+
+def _safe_yaml(text: str) -> Any:
+    """``yaml.safe_load`` that refuses alias bombs before anything is built.
+
+    Raises :class:`_YamlTooLarge` when the document stands for more than
+    :data:`_YAML_MAX_NODES` values, and what ``safe_load`` raises otherwise.
+    """
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        count = 0
+        stack: list[yaml.Node] = [root]
+        while stack:
+            node = stack.pop()
+            count += 1
+            if count > _YAML_MAX_NODES:
+                raise _YamlTooLarge
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    stack.append(key)
+                    stack.append(value)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+        return loader.construct_document(root)
+    finally:
+        loader.dispose()
+
+
 def _fmt_number(hundredths: int) -> str:
     whole, frac = divmod(hundredths, 100)
     return str(whole) if not frac else f"{whole}.{frac:02d}".rstrip("0")
@@ -499,7 +538,14 @@ class _Parser:
                 "participant metadata is nested too deeply", st, code=ErrorCode.LIMIT, column=col
             )
         try:
-            value = yaml.safe_load(raw)
+            value = _safe_yaml(raw)
+        except _YamlTooLarge:
+            raise self.error(
+                "participant metadata is too large (YAML aliases expand too far)",
+                st,
+                code=ErrorCode.LIMIT,
+                column=col,
+            ) from None
         except (yaml.YAMLError, RecursionError, ValueError) as exc:
             problem = getattr(exc, "problem", None) or "not valid YAML/JSON"
             raise self.error(
@@ -950,7 +996,13 @@ class _Parser:
                 "front matter is too large or nested too deeply", st, code=ErrorCode.LIMIT
             )
         try:
-            data = yaml.safe_load(st.text)
+            data = _safe_yaml(st.text)
+        except _YamlTooLarge:
+            raise self.error(
+                "front matter is too large (YAML aliases expand too far)",
+                st,
+                code=ErrorCode.LIMIT,
+            ) from None
         except (yaml.YAMLError, RecursionError, ValueError) as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or "invalid YAML"
@@ -1208,8 +1260,8 @@ def _relaxed_json(text: str) -> Any:
         except (ValueError, RecursionError):
             pass
     try:
-        return yaml.safe_load(text.replace("'", '"').replace(":", ": "))
-    except (yaml.YAMLError, RecursionError, ValueError):
+        return _safe_yaml(text.replace("'", '"').replace(":", ": "))
+    except (yaml.YAMLError, RecursionError, ValueError, _YamlTooLarge):
         return None
 
 
