@@ -212,7 +212,8 @@ def test_plantuml_accepts_every_conversion() -> None:
     )
     outputs = result.stdout.split(sep)
     assert len(outputs) == len(docs) + 1, result.stderr[-2000:]
-    rejected = [name for name, out in zip(names, outputs[:-1], strict=True) if "Syntax Error" in out]
+    pairs = zip(names, outputs[:-1], strict=True)
+    rejected = [name for name, out in pairs if "Syntax Error" in out]
     assert rejected == []
     assert result.returncode == 0, result.stderr[-2000:]
 
