@@ -93,6 +93,7 @@ class _MermaidWriter:
         self.alive: list[str] = []
         """Participants named so far and not destroyed, in display order."""
         self.depth = 0
+        self.linked: set[str] = set()
         self.dying: set[str] = set()
         self.gone: set[str] = set()
 
@@ -107,6 +108,13 @@ class _MermaidWriter:
             self.ptr += 1
 
     def _declare(self, p: Participant) -> None:
+        if not p.explicit and p.box is None:
+            # Named by a `link`/`properties` line in the source, before any message:
+            # name it the same way (a declaration would make it explicit).
+            self.out += _links(p) or [f"properties {p.id}: {{}}"]
+            self.linked.add(p.id)
+            self._named(p.id)
+            return
         if p.box is not None:
             box = self.d.boxes[p.box]
             color = f"{box.color} " if box.color else ""
@@ -234,10 +242,11 @@ class _MermaidWriter:
             self._advance()
             if self.ptr >= len(d.participants):
                 break
-            self._declare(d.participants[self.ptr])
+            p = d.participants[self.ptr]
+            self._declare(p)
         for p in d.participants:
-            for link in p.links:
-                self.out.append(f"link {p.id}: {_mtext(link.label)} @ {link.url}")
+            if p.id not in self.linked:
+                self.out += _links(p)
         return "\n".join(self.out) + "\n"
 
     def _declared_before(self, line: int) -> None:
@@ -276,7 +285,7 @@ class _MermaidWriter:
             return [f"note {e.placement.value} {','.join(e.participants)}: {wrap}{_mtext(e.text)}"]
         if isinstance(e, FragmentStart):
             if e.kind is FragmentKind.RECT:
-                return [f"rect {e.color or 'transparent'}"]
+                return [f"rect {e.color or 'transparent'} {_mtext(e.label)}".rstrip()]
             return [f"{e.kind.value} {_mtext(e.label)}".rstrip()]
         if isinstance(e, FragmentSection):
             return [f"{e.keyword} {_mtext(e.label)}".rstrip()]
@@ -300,6 +309,10 @@ class _MermaidWriter:
         raise AssertionError(e)  # pragma: no cover - Message and Create handled above
 
 
+def _links(p: Participant) -> list[str]:
+    return [f"link {p.id}: {_mtext(link.label)} @ {link.url}" for link in p.links]
+
+
 def _looks_like_color(label: str) -> bool:
     from .parser import _split_color
 
@@ -310,7 +323,10 @@ def _mermaid_message(m: Message, plus: bool, minus: bool) -> str:
     arrow = ("()" if m.central_source else "") + m.arrow + ("()" if m.central_target else "")
     sign = "+" if plus else "-" if minus else ""
     wrap = "wrap:" if m.wrap else ""
-    return f"{m.source}{arrow}{sign}{m.target}:{wrap}{' ' if m.text and not wrap else ''}" + (
+    # Spaces only where an id's edge could merge with the arrow ("B -" + "->>").
+    left = " " if not m.source[-1:].isalnum() else ""
+    right = " " if not m.target[:1].isalnum() else ""
+    return f"{m.source}{left}{arrow}{sign}{right}{m.target}:{wrap}{' ' if m.text and not wrap else ''}" + (
         _mtext(m.text)
     )
 

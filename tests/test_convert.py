@@ -58,6 +58,24 @@ def test_mermaid_round_trip(path: Path) -> None:
     assert _nospan(again) == _nospan(diagram)
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        "B - ->> A: id ending in a dash\nA ->> B -: back\n",  # "B -" + "->>" must not merge
+        "participant a\nproperties b: {}\na->>c: b is named by properties only\n",
+        "link x: Repo @ https://example.com\na->>x: x is named by its link first\n",
+        "rect rgb(0, 0, 0) label kept\na->>b: x\nend\n",
+        "a->>b: literal #lt;br#gt; stays text<br/>and a real break\n",
+        "a->>b: 100#37; #35;1 #59; done\nnote over a: %%not a comment\n",
+        "box Aqua\nparticipant a\nend\nbox lightgreen\nparticipant b\nend\na->>b: x\n",
+        "a->>b: x\nbox Team\nparticipant c\nend\nloop\nb->>c: declared above the loop\nend\n",
+    ],
+)
+def test_mermaid_round_trip_edge_cases(source: str) -> None:
+    diagram = parser.parse(source)
+    assert _nospan(parser.parse(to_mermaid(diagram))) == _nospan(diagram)
+
+
 SAMPLE = """\
 ---
 title: Front
