@@ -326,9 +326,8 @@ def _mermaid_message(m: Message, plus: bool, minus: bool) -> str:
     # Spaces only where an id's edge could merge with the arrow ("B -" + "->>").
     left = " " if not m.source[-1:].isalnum() else ""
     right = " " if not m.target[:1].isalnum() else ""
-    return f"{m.source}{left}{arrow}{sign}{right}{m.target}:{wrap}{' ' if m.text and not wrap else ''}" + (
-        _mtext(m.text)
-    )
+    gap = " " if m.text and not wrap else ""
+    return f"{m.source}{left}{arrow}{sign}{right}{m.target}:{wrap}{gap}{_mtext(m.text)}"
 
 
 def to_mermaid(diagram: Diagram) -> str:
