@@ -556,6 +556,8 @@ class _Layout:
                 label = None
                 if lines:
                     cx = (x1 + x2) / 2
+                    if abs(a - b) > 1:
+                        cx = self._quiet_spot(xs, a, b, x1, x2, w, x1)
                     label = TextBlock((cx), (top + asc), lines, (lh), (w), size, "middle")
                 messages.append(MessageGeom(k, (x1), (x2), (line_y), label, None, badge))
                 lo, hi = (xs[a], xs[b]) if right else (xs[b], xs[a])
@@ -803,6 +805,30 @@ class _Layout:
             legend=legend,
         )
         return geo, lo_all
+
+    def _quiet_spot(self, xs: list[float], a: int, b: int, x1: float, x2: float,
+                    w: float, near: float) -> float:
+        """Centre for a label over a message that crosses other lifelines.
+
+        If the label fits between two neighbouring lifelines inside the span, it goes in
+        the fitting gap nearest ``near`` (the sender, as PlantUML reads), so no lifeline
+        runs through it; otherwise it stays centred (its halo keeps the crossing
+        lifelines off the glyphs).
+        """
+        lo, hi = (a, b) if a < b else (b, a)
+        left_end, right_end = min(x1, x2), max(x1, x2)
+        clear = ACT_W * self.s / 2 + 4 * self.s
+        best = (x1 + x2) / 2
+        best_d = float("inf")
+        for k in range(lo, hi):
+            gl = max(xs[k] + clear, left_end + 2 * self.s)
+            gr = min(xs[k + 1] - clear, right_end - 2 * self.s)
+            if gr - gl >= w:
+                mid = (gl + gr) / 2
+                dist = abs(mid - near)
+                if dist < best_d:
+                    best, best_d = mid, dist
+        return best
 
     def _badge(self, x: float, y: float, number: str) -> Badge:
         size = self.o.font_size * 0.72

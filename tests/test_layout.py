@@ -280,3 +280,21 @@ else:
         g = layout.layout(d, RenderOptions())
         assert overlaps(g) == []
         assert outside(g) == []
+
+
+def test_message_labels_sit_between_lifelines_when_they_fit() -> None:
+    """Lifelines crossing message labels in the ML diagram: Mermaid 14, PlantUML 4, us 1.
+
+    The one left is wider than both gaps its arrow spans; its halo hides the lifeline.
+    """
+    source = shared_path("peers", "diagrams", "b_ml.mmd").read_text(encoding="utf-8")
+    g = layout.layout(parser.parse(source), RenderOptions())
+    crossed = []
+    for m in g.messages:
+        if m.label is None:
+            continue
+        b = box(m.label)
+        for ll in g.lifelines:
+            if b.x < ll.x < b.right and ll.y1 < b.y and b.bottom < ll.y2:
+                crossed.append(m.label.lines[0])
+    assert crossed == ["reject: retrain with new params"]
