@@ -383,7 +383,8 @@ def _sections(events: Sequence[Any], start: int) -> list[Any]:
     """The FragmentSection events belonging to the fragment opened at ``start``."""
     depth = events[start].depth
     out = []
-    for e in events[start + 1 :]:
+    for j in range(start + 1, len(events)):
+        e = events[j]
         if isinstance(e, FragmentEnd) and e.depth == depth:
             break
         if isinstance(e, FragmentSection) and e.depth == depth:
@@ -440,10 +441,13 @@ def _monitorish(p: Participant) -> bool:
 
 def _long_running_sync(d: Diagram, c: LintConfig, v: _Vocab) -> Iterator[Finding]:
     messages = d.messages
+    last: dict[tuple[str, str], int] = {}
+    for i, m in enumerate(messages):
+        last[(m.source, m.target)] = i
     for i, m in enumerate(messages):
         if m.is_self or m.kind is not MessageKind.SYNC or not v.long_running.search(m.text):
             continue
-        if any(r.source == m.target and r.target == m.source for r in messages[i + 1 :]):
+        if last.get((m.target, m.source), -1) > i:  # answered later
             continue
         yield _f(
             "ML003",
@@ -573,7 +577,8 @@ def _empty_fragment(d: Diagram, c: LintConfig, v: _Vocab) -> Iterator[Finding]:
     for i, e in enumerate(events):
         if not isinstance(e, FragmentStart):
             continue
-        for after in events[i + 1 :]:
+        for j in range(i + 1, len(events)):
+            after = events[j]
             if isinstance(after, FragmentSection) and after.depth == e.depth:
                 continue
             if isinstance(after, FragmentEnd) and after.depth == e.depth:
