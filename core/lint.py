@@ -353,30 +353,31 @@ def _gate_without_failure(d: Diagram, c: LintConfig, v: _Vocab) -> Iterator[Find
                 e.span,
             )
     # A step that evaluates against a metric or threshold, with no branch after it (a
-    # step inside a branch is that branch's handling and does not count).
+    # step inside a branch is that branch's handling and does not count). Reported once,
+    # at the first such step; "a branch after it" holds for every step before the last
+    # branch, so one pass finds where that stops.
+    last_branch = _last_failure_path(events)
     branch_depth = 0
     for i, e in enumerate(events):
         if isinstance(e, FragmentStart) and e.kind in _BRANCHES:
             branch_depth += 1
         elif isinstance(e, FragmentEnd) and e.kind in _BRANCHES:
             branch_depth -= 1
-        if branch_depth:
+        if branch_depth or i <= last_branch:
             continue
         # Replies report a result; the gate is the call or note that decides.
         if isinstance(e, Message) and e.kind is not MessageKind.RETURN:
             text: str | None = e.text
         else:
             text = e.text if isinstance(e, Note) else None
-        if text is None or not _names_gate(text, v):
-            continue
-        if not _failure_path_after(events, i):
+        if text is not None and _names_gate(text, v):
             yield _f(
                 "ML001",
                 f"{_q(text)} is a gate but nothing after it shows the failure path "
                 "(add alt ... else, break, or a failure message)",
                 e.span,
             )
-        return
+            return
 
 
 def _sections(events: Sequence[Any], start: int) -> list[Any]:
@@ -397,14 +398,15 @@ _BRANCHES = frozenset(
 )
 
 
-def _failure_path_after(events: Sequence[Any], index: int) -> bool:
-    for j in range(index + 1, len(events)):
+def _last_failure_path(events: Sequence[Any]) -> int:
+    """Index of the last branch, lost message or failure message (-1 if none)."""
+    for j in range(len(events) - 1, -1, -1):
         e = events[j]
         if isinstance(e, FragmentStart) and e.kind in _BRANCHES:
-            return True
+            return j
         if isinstance(e, Message) and (e.kind is MessageKind.LOST or _FAILURE.search(e.text)):
-            return True
-    return False
+            return j
+    return -1
 
 
 def _happy_path_only(d: Diagram, c: LintConfig, v: _Vocab) -> Iterator[Finding]:
