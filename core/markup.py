@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from .errors import MlseqError
 
-_XML_ESCAPES = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
-)
+# Characters XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates,
+# U+FFFE/U+FFFF). NUL is among them, which the SVG writer relies on: it uses NUL as a
+# placeholder that no escaped text can contain.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def escape(text: str) -> str:
@@ -15,11 +18,15 @@ def escape(text: str) -> str:
     Control characters that XML 1.0 forbids are dropped, so no input can make the
     output ill-formed.
     """
-    cleaned = "".join(
-        ch for ch in text if ch in "\t\n\r" or (ord(ch) >= 0x20 and not 0xD800 <= ord(ch) <= 0xDFFF
-                                                and ch not in "\ufffe\uffff")
+    if _FORBIDDEN.search(text):
+        text = _FORBIDDEN.sub("", text)
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#39;")
     )
-    return cleaned.translate(_XML_ESCAPES)
 
 
 def error_box(error: MlseqError, *, where: str = "", source: str | None = None) -> str:
