@@ -43,16 +43,19 @@ def render_chart(res: dict[str, Any]) -> str:
         if name not in r:
             continue
         bars = [("mlseq", r[name]["median_ms"])]
-        if "median_ms" in p.get("seqdiag", {}).get(name, {}):
-            bars.append(("seqdiag", p["seqdiag"][name]["median_ms"]))
+        sq = p.get("seqdiag", {}).get(name, {})
+        if "median_ms" in sq:
+            bars.append(("seqdiag", sq["median_ms"]))
+        elif "timed_out_s" in sq:  # drawn to the time it was given, labelled as stopped
+            bars.append(("seqdiag", -1000 * sq["timed_out_s"]))
         if name in p.get("plantuml", {}):
             bars.append(("PlantUML", p["plantuml"][name]["per_diagram_ms"]))
         if name in p.get("mermaid", {}):
             bars.append(("Mermaid CLI", p["mermaid"][name]["per_diagram_ms"]))
         groups.append((label, bars))
-    lo = 10 ** math.floor(math.log10(min(v for _, b in groups for _, v in b)))
-    hi = 10 ** math.ceil(math.log10(max(v for _, b in groups for _, v in b)))
-    left, right, bar_h, gap = 190, 90, 16, 18
+    lo = 10 ** math.floor(math.log10(min(abs(v) for _, b in groups for _, v in b)))
+    hi = 10 ** math.ceil(math.log10(max(abs(v) for _, b in groups for _, v in b)))
+    left, right, bar_h, gap = 190, 250, 16, 18
     plot_w = 460
     width = left + plot_w + right
     height = 60 + sum(len(b) * bar_h + gap for _, b in groups) + 40
@@ -68,11 +71,14 @@ def render_chart(res: dict[str, Any]) -> str:
     for label, bars in groups:
         body.append(f'<text x="{left - 10}" y="{y + bar_h * len(bars) / 2 + 4:.0f}" '
                     f'text-anchor="end" font-weight="bold">{escape(label)}</text>')
-        for who, v in bars:
+        for who, signed in bars:
+            v = abs(signed)
+            shown = _fmt_ms(v) if signed > 0 else f"> {_fmt_ms(v)}: stopped, no render finished"
+            style = "" if signed > 0 else ' fill-opacity="0.35"'
             body.append(f'<rect x="{left}" y="{y}" width="{max(1.0, x(v) - left):.1f}" '
-                        f'height="{bar_h - 3}" fill="{COLORS[who]}"/>')
+                        f'height="{bar_h - 3}" fill="{COLORS[who]}"{style}/>')
             body.append(f'<text x="{x(v) + 5:.1f}" y="{y + 11}" fill="#222">{escape(who)} '
-                        f'{_fmt_ms(v)}</text>')
+                        f'{escape(shown)}</text>')
             y += bar_h
         y += gap
     for d in decades:

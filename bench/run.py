@@ -21,7 +21,6 @@ import json
 import os
 import platform
 import pstats
-import re
 import shutil
 import statistics
 import subprocess
@@ -132,7 +131,17 @@ def _phases(text: str, opts: RenderOptions, *, min_iters: int, min_seconds: floa
 
 # ----------------------------------------------------------------------------- peers
 def bench_peers(src: dict[str, dict[str, str]], out: Path, quick: bool) -> dict[str, Any]:
-    res: dict[str, Any] = {"notes": []}
+    res: dict[str, Any] = {"notes": [], "mlseq_next_to": {}}
+    opts = RenderOptions(limits=BIG)
+
+    def mlseq_again(tool: str, names: list[str]) -> None:
+        """mlseq timed again right after a peer, so the ratio compares two measurements
+        taken minutes apart at most (the machine's load drifts)."""
+        res["mlseq_next_to"][tool] = {
+            n: timed(lambda t=src[n]["mmd"]: mlseq.render(t, options=opts),
+                     min_iters=5, min_seconds=0.3 if quick else 2.0)["median_ms"]
+            for n in names}
+
     files = out / "sources"
     files.mkdir(parents=True, exist_ok=True)
     paths: dict[str, dict[str, Path]] = {}
@@ -153,6 +162,7 @@ def bench_peers(src: dict[str, dict[str, str]], out: Path, quick: bool) -> dict[
             res["seqdiag"].update(peers.seqdiag_inprocess(
                 py, [paths["n5000"]["diag"]], out / "svg" / "seqdiag", min_iters=1,
                 min_seconds=0, max_seconds=1, timeout=SEQDIAG_5000_S))
+        mlseq_again("seqdiag", list(PEER_NAMES))
         for n, r in res["seqdiag"].items():
             if "median_ms" in r:
                 log(f"  seqdiag {n:8s}: median {r['median_ms']:9.1f} ms (n={r['n']})")
@@ -164,6 +174,7 @@ def bench_peers(src: dict[str, dict[str, str]], out: Path, quick: bool) -> dict[
         log("  PlantUML (Debian package): one JVM per diagram, and 20 files in one JVM ...")
         res["plantuml"] = peers.plantuml({n: paths[n]["puml"] for n in names}, out / "svg",
                                          runs=1 if quick else 5, batch_runs=1 if quick else 3)
+        mlseq_again("plantuml", names)
     else:
         res["notes"].append("plantuml not installed")
 
@@ -174,19 +185,24 @@ def bench_peers(src: dict[str, dict[str, str]], out: Path, quick: bool) -> dict[
         log("  Mermaid CLI (headless Chromium): per diagram and 20 in one file ...")
         res["mermaid"] = peers.mermaid({n: paths[n]["mmd"] for n in PEER_NAMES}, out / "svg",
                                        runs=3, batch_runs=1)
+        mlseq_again("mermaid", list(PEER_NAMES))
     else:
         res["notes"].append("Mermaid CLI not installed")
     return res
 
 
 def ratios(render: dict[str, Any], peer: dict[str, Any]) -> dict[str, Any]:
+    """Peer time / mlseq time; mlseq's time is the one taken right after that peer (the
+    render section's when there is none)."""
     out: dict[str, Any] = {}
+    near = peer.get("mlseq_next_to", {})
     for name, ours in render.items():
         row: dict[str, float] = {}
-        ms = ours["median_ms"]
+        ms = near.get("seqdiag", {}).get(name, ours["median_ms"])
         if "median_ms" in peer.get("seqdiag", {}).get(name, {}):
             row["seqdiag_inprocess"] = peer["seqdiag"][name]["median_ms"] / ms
         for tool in ("plantuml", "mermaid"):
+            ms = near.get(tool, {}).get(name, ours["median_ms"])
             if name in peer.get(tool, {}):
                 r = peer[tool][name]
                 row[f"{tool}_per_diagram_warm"] = r["per_diagram_ms"] / ms
@@ -274,15 +290,6 @@ def bench_size(src: dict[str, dict[str, str]], render: dict[str, Any], peer: dic
 
 
 # ----------------------------------------------------------------------------- profile
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _fast_escape(text: str) -> str:
-    """Experiment only (not used by mlseq): ``markup.escape`` with the control-character
-    filter done by one regex instead of a per-character generator; same output."""
-    return _CONTROL.sub("", text).translate(markup._XML_ESCAPES)
-
-
 def breakdown(text: str, opts: RenderOptions, min_seconds: float) -> dict[str, float]:
     """Median ms of the pieces of a render (no profiler, so no per-call overhead skews the
     shares). The pieces are timed in turn inside each round, so load drifts hit all."""
@@ -361,38 +368,7 @@ def bench_profile(src: dict[str, dict[str, str]], quick: bool, out: Path) -> dic
         whole = sum(parts.values())
         log(f"  breakdown {name}: " + ", ".join(
             f"{k} {v:.2f} ms ({100 * v / whole:.0f} %)" for k, v in parts.items()))
-    # Experiment: the render with escape() swapped for a regex-based equivalent,
-    # alternating A and B rounds so load changes hit both alike.
-    exp: dict[str, Any] = {}
-    original = ml_svg.escape
-    for name in ("b_ml", "c_large") + (() if quick else ("n5000",)):
-        text = src[name]["mmd"]
-        kw: dict[str, Any] = {"min_iters": 5, "min_seconds": 0.3 if quick else 1.0}
-        assert _render_with(_fast_escape, text, opts) == mlseq.render(text, options=opts)
-        base: list[float] = []
-        fast: list[float] = []
-        for _ in range(2 if quick else 4):
-            base.append(timed(lambda t=text: mlseq.render(t, options=opts), **kw)["median_ms"])
-            ml_svg.escape = _fast_escape  # type: ignore[assignment]
-            try:
-                fast.append(timed(lambda t=text: mlseq.render(t, options=opts), **kw)["median_ms"])
-            finally:
-                ml_svg.escape = original  # type: ignore[assignment]
-        b, f = statistics.median(base), statistics.median(fast)
-        exp[name] = {"render_ms": b, "with_regex_escape_ms": f, "saving": 1 - f / b}
-        log(f"  escape experiment {name}: {b:.2f} ms -> {f:.2f} ms with a regex filter "
-            f"({100 * (1 - f / b):.0f} % less); same bytes")
-    res["escape_experiment"] = exp
     return res
-
-
-def _render_with(escape: Callable[[str], str], text: str, opts: RenderOptions) -> str:
-    current = ml_svg.escape
-    ml_svg.escape = escape  # type: ignore[assignment]
-    try:
-        return mlseq.render(text, options=opts)
-    finally:
-        ml_svg.escape = current  # type: ignore[assignment]
 
 
 # ----------------------------------------------------------------------------- main

@@ -187,7 +187,7 @@ def markdown(res: dict[str, Any]) -> str:
     if prof:
         lines += ["## Profile (cProfile, share of self time)", ""]
         for name, pr in prof.items():
-            if name in ("escape_experiment", "breakdown"):
+            if name == "breakdown":
                 continue
             lines += [f"### {name}", "", "| self | calls | function |", "|---:|---:|---|"]
             lines += [f"| {100 * t['self_share']:.1f} % | {t['calls']:,} | `{t['function']}` |"
@@ -202,13 +202,6 @@ def markdown(res: dict[str, Any]) -> str:
                 lines.append(f"| {piece} | " + " | ".join(
                     f"{parts[piece]:.2f} ({100 * parts[piece] / sum(parts.values()):.0f} %)"
                     for parts in bd.values()) + " |")
-            lines.append("")
-        ex = prof.get("escape_experiment", {})
-        if ex:
-            lines += ["Experiment: `markup.escape` with a regex control-character filter"
-                      " (same bytes):", ""]
-            lines += [f"- {n}: {e['render_ms']:.2f} ms -> {e['with_regex_escape_ms']:.2f} ms"
-                      f" ({100 * e['saving']:.0f} % less)" for n, e in ex.items()]
             lines.append("")
     secs = res.get("seconds", {})
     if secs:
