@@ -21,7 +21,7 @@ from markdown.preprocessors import Preprocessor
 from mlseq import MlseqError, RenderOptions
 
 from .fence import LANGUAGE, fence_line_for_superfences, find_fences, parse_info
-from .renderer import DiagramRenderer
+from .renderer import DiagramRenderer, lint_config
 
 if TYPE_CHECKING:
     from markdown import Markdown
@@ -95,6 +95,8 @@ class MlseqExtension(Extension):
             "stylesheet": [True, "Add the stylesheet once per page (off when the site "
                                  "ships mlseq.css itself, as the MkDocs plugin does)"],
             "cache": [True, "Remember drawings by content hash"],
+            "lint": [False, "Log lint findings as warnings: true, false, or a mapping of "
+                            "lint options (select, ignore, max_participants ...)"],
         }
         super().__init__(**kwargs)
         self._renderer: DiagramRenderer | None = renderer
@@ -117,9 +119,17 @@ class MlseqExtension(Extension):
                 }
             )
             self._renderer = DiagramRenderer(
-                options, page_stylesheet=bool(config["stylesheet"]), cache=bool(config["cache"])
+                options, page_stylesheet=bool(config["stylesheet"]), cache=bool(config["cache"]),
+                lint=lint_config(config["lint"]),
             )
         return self._renderer
+
+    def setConfig(self, key: str, value: Any) -> None:
+        if key == "lint" and not isinstance(value, (bool, str)):
+            # A mapping of lint options: Python-Markdown would read it as a boolean.
+            self.config[key][0] = value
+            return
+        super().setConfig(key, value)
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.registerExtension(self)

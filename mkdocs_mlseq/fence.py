@@ -57,9 +57,13 @@ FLAG_OPTIONS = frozenset({"legend", "mirror_actors", "autonumber"})
 PLACEMENT_OPTIONS = frozenset({"caption", "align", "class", "id"})
 """Options about where and how the diagram sits in the page."""
 
+LINT_OPTIONS = frozenset({"lint", "no_lint"})
+"""``lint`` (alone or ``=true``) lints this block even when the site does not;
+``lint=false`` or ``no-lint`` skips it when the site does."""
+
 ALIGNMENTS = ("left", "center", "right")
 
-FENCE_OPTIONS = tuple(sorted({*RENDER_OPTIONS, *PLACEMENT_OPTIONS}))
+FENCE_OPTIONS = tuple(sorted({*RENDER_OPTIONS, *PLACEMENT_OPTIONS, *LINT_OPTIONS}))
 
 _FENCE_OPEN = re.compile(
     r"^(?P<prefix>[ \t>]*?)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*?)[ \t]*$"
@@ -213,6 +217,8 @@ class FenceOptions:
 
     render: Mapping[str, Any] = field(default_factory=dict)
     placement: Placement = Placement()
+    lint: bool | None = None
+    """This block's lint switch; ``None`` follows the site's ``lint`` option."""
 
 
 def check_options(values: Mapping[str, str]) -> FenceOptions:
@@ -224,6 +230,7 @@ def check_options(values: Mapping[str, str]) -> FenceOptions:
     """
     render: dict[str, Any] = {}
     caption = align = element_id = None
+    lint: bool | None = None
     classes: list[str] = []
     for raw_key, value in values.items():
         key = raw_key.replace("-", "_")
@@ -231,9 +238,13 @@ def check_options(values: Mapping[str, str]) -> FenceOptions:
             continue
         if key in RENDER_OPTIONS:
             render[RENDER_OPTIONS[key]] = "true" if key in FLAG_OPTIONS and (
-                value == raw_key) else value
+                _is_bare(raw_key, value)) else value
         elif key == "caption":
             caption = value
+        elif key == "lint":
+            lint = _flag("lint", raw_key, value)
+        elif key == "no_lint":
+            lint = not _flag("no-lint", raw_key, value)
         elif key == "align":
             if value not in ALIGNMENTS:
                 raise MlseqError(
@@ -258,7 +269,27 @@ def check_options(values: Mapping[str, str]) -> FenceOptions:
                 hint=did_you_mean(key, FENCE_OPTIONS)
                 or f"options are {', '.join(o.replace('_', '-') for o in FENCE_OPTIONS)}",
             )
-    return FenceOptions(render, Placement(caption, align, tuple(classes), element_id))
+    return FenceOptions(render, Placement(caption, align, tuple(classes), element_id), lint)
+
+
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0")
+
+
+def _is_bare(raw_key: str, value: str) -> bool:
+    """Whether a flag was written alone (its value is its own name; SuperFences' copy of
+    the fence line has the name's hyphens turned into underscores)."""
+    return value.replace("-", "_") == raw_key.replace("-", "_")
+
+
+def _flag(name: str, raw_key: str, value: str) -> bool:
+    """A flag option: alone (``lint``) or ``true``/``false``."""
+    if _is_bare(raw_key, value) or value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise MlseqError(f"option '{name}' expects true or false, got {value!r}",
+                     code=ErrorCode.OPTION)
 
 
 def fence_line_for_superfences(info: str, line: int) -> str:

@@ -22,11 +22,19 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mlseq import MlseqError, RenderOptions
+from mlseq.lint import LintConfig
 from mlseq.options import THEMES
 
 from . import fence
 from .extension import MlseqExtension
-from .renderer import DiagramRenderer, PageSource, get_logger, markdown_offset, site_stylesheet
+from .renderer import (
+    DiagramRenderer,
+    PageSource,
+    get_logger,
+    lint_config,
+    markdown_offset,
+    site_stylesheet,
+)
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -50,6 +58,9 @@ class MlseqConfig(base.Config):
     colors = c.DictOfItems(c.Type(str), default={})
     limits = c.DictOfItems(c.Type(int), default={})
     cache = c.Type(bool, default=True)
+    lint = c.Type((bool, dict), default=False)
+    """Log lint findings as warnings (``--strict`` then fails on them): ``true`` for the
+    default rules, or a mapping of lint options (``ignore: [ML005]`` ...)."""
     stylesheet = c.Type(str, default="assets/mlseq.css")
     """Where the site's stylesheet is written, relative to the site folder."""
 
@@ -73,6 +84,7 @@ class MlseqPlugin(BasePlugin[MlseqConfig]):
             self.renderer = DiagramRenderer(options, page_stylesheet=False,
                                             cache=self.config.cache)
         self.renderer.options = options
+        self.renderer.lint = self._lint_config()
         self.renderer.cache_enabled = self.config.cache
         self.renderer.follow_context = False
         self._config_dir = os.path.dirname(config.config_file_path or "") or os.getcwd()
@@ -125,9 +137,19 @@ class MlseqPlugin(BasePlugin[MlseqConfig]):
                 f"mlseq plugin options: {err.message}" + (f" ({err.hint})" if err.hint else "")
             ) from None
 
+    def _lint_config(self) -> LintConfig | None:
+        try:
+            return lint_config(self.config.lint)
+        except MlseqError as err:
+            raise PluginError(
+                f"mlseq plugin option lint: {err.message}"
+                + (f" ({err.hint})" if err.hint else "")
+            ) from None
+
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         if self.renderer is not None:
             self.renderer.problems = 0
+            self.renderer.findings = 0
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
@@ -160,6 +182,7 @@ class MlseqPlugin(BasePlugin[MlseqConfig]):
             handle.write(site_stylesheet(self.config.theme))
         self.renderer.sweep()
         get_logger().debug(
-            "mlseq: %d diagrams drawn, %d from cache, %d problems",
+            "mlseq: %d diagrams drawn, %d from cache, %d problems, %d lint findings",
             self.renderer.renders, self.renderer.cache_hits, self.renderer.problems,
+            self.renderer.findings,
         )

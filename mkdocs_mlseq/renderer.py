@@ -4,6 +4,10 @@ One :class:`DiagramRenderer` serves a whole site build (the MkDocs plugin keeps 
 ``mkdocs serve`` rebuilds) or one Markdown instance (the plain extension). The core does
 the drawing; this module only maps options, remembers drawings by content hash, names
 the page line of a problem, and places the SVG in the page.
+
+The same diagram twice on one page is drawn the second time with
+:attr:`mlseq.RenderOptions.id_salt` set to its occurrence number, so ids never collide.
+Lint findings (opt-in: the ``lint`` option) are logged like problems, at their page line.
 """
 
 from __future__ import annotations
@@ -12,23 +16,22 @@ import contextlib
 import hashlib
 import logging
 import os
-import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import mlseq
 from mlseq import MlseqError, RenderOptions
+from mlseq.errors import ErrorCode
+from mlseq.lint import Finding, LintConfig, lint_source
 from mlseq.markup import error_box, escape
 
 from .fence import LANGUAGE, Placement, check_options
 
 if TYPE_CHECKING:
     from markdown import Markdown
-
-_SVG_ID = re.compile(r'<svg[^>]*?\sid="(?P<id>[\w-]+)"')
-
 
 def get_logger() -> logging.Logger:
     """``mkdocs.plugins.mlseq`` (``properdocs.plugins.mlseq`` when ProperDocs runs).
@@ -49,6 +52,23 @@ def wrapper_css() -> str:
 def site_stylesheet(theme: str) -> str:
     """Everything a page with diagrams needs: the core's theme CSS and the wrapper CSS."""
     return mlseq.stylesheet(theme=theme) + "\n" + wrapper_css()
+
+
+def lint_config(value: Any) -> LintConfig | None:
+    """The lint rules a ``lint`` option asks for: ``None`` when off (``false``), the
+    default rules for ``true``, or a mapping of :class:`mlseq.lint.LintConfig` keys
+    (``{ignore: [ML005], max_participants: 20}``).
+
+    Raises :class:`mlseq.MlseqError` (code ``option``) for a bad value.
+    """
+    if value is None or value is False:
+        return None
+    if value is True:
+        return LintConfig()
+    if isinstance(value, Mapping):
+        return LintConfig.from_mapping(value)
+    raise MlseqError(f"lint expects true, false or a mapping of lint options, got {value!r}",
+                     code=ErrorCode.OPTION)
 
 
 @dataclass(frozen=True)
@@ -85,8 +105,11 @@ class DiagramRenderer:
         *,
         page_stylesheet: bool = True,
         cache: bool = True,
+        lint: LintConfig | None = None,
     ) -> None:
         self.options = options
+        self.lint = lint
+        """The site's lint rules, or ``None`` when lint is off (the default)."""
         self.page_stylesheet = page_stylesheet
         """Add a ``<style>`` once per page; off when the site ships ``mlseq.css``."""
         self.cache_enabled = cache
@@ -98,10 +121,13 @@ class DiagramRenderer:
         """Diagrams drawn by the core (cache misses)."""
         self.cache_hits = 0
         self.problems = 0
+        self.findings = 0
+        """Lint findings logged."""
         self._cache: dict[str, str | MlseqError] = {}
+        self._lint_cache: dict[tuple[str, LintConfig], list[Finding]] = {}
         self._used: set[str] = set()
         self._template_key = ""
-        self._doc_ids: dict[str, int] = {}
+        self._doc_seen: dict[str, int] = {}
         self._doc_styled = False
 
     # -- per document ----------------------------------------------------------------------
@@ -109,7 +135,7 @@ class DiagramRenderer:
     def begin_document(self, md: Markdown | None = None, text: str = "") -> None:
         """Forget what the previous page placed (ids, stylesheet); ``text`` is the
         Markdown about to be converted."""
-        self._doc_ids = {}
+        self._doc_seen = {}
         self._doc_styled = False
         self._template_key = _folders_fingerprint(self.options.template_dirs)
         if self.follow_context and md is not None:
@@ -119,6 +145,8 @@ class DiagramRenderer:
         """Drop drawings no page used since the last sweep (keeps ``serve`` memory flat)."""
         for key in set(self._cache) - self._used:
             del self._cache[key]
+        for lint_key in [k for k in self._lint_cache if k[0] not in self._used]:
+            del self._lint_cache[lint_key]
         self._used = set()
 
     # -- drawing ---------------------------------------------------------------------------
@@ -133,15 +161,28 @@ class DiagramRenderer:
             options = self.options.updated(fence.render) if fence.render else self.options
         except MlseqError as err:
             return self.report_error(err, source, line)
-        drawn = self._draw(source, options)
+        key = self._key(source, options)
+        seen = self._doc_seen.get(key, 0)
+        self._doc_seen[key] = seen + 1
+        if seen:
+            # The same drawing again on this page: salt its ids so they stay unique.
+            options = options.updated({"id_salt": str(seen)})
+            key = self._key(source, options)
+        drawn = self._draw(source, options, key)
         if isinstance(drawn, MlseqError):
             return self.report_error(drawn, source, line)
+        lint = self.lint if fence.lint is None else (
+            (self.lint or LintConfig()) if fence.lint else None)
+        if lint is not None:
+            self._report_lint(source, options, key, lint, line)
         return self._stylesheet_once() + self._place(drawn, fence.placement)
 
-    def _draw(self, source: str, options: RenderOptions) -> str | MlseqError:
-        key = hashlib.sha256(
+    def _key(self, source: str, options: RenderOptions) -> str:
+        return hashlib.sha256(
             f"{mlseq.__version__}\0{options!r}\0{self._template_key}\0{source}".encode()
         ).hexdigest()
+
+    def _draw(self, source: str, options: RenderOptions, key: str) -> str | MlseqError:
         self._used.add(key)
         if self.cache_enabled and key in self._cache:
             self.cache_hits += 1
@@ -167,6 +208,25 @@ class DiagramRenderer:
             return "" if line is None else f"line {line}"
         return self.page.path if line is None else f"{self.page.path}:{line}"
 
+    def _report_lint(
+        self, source: str, options: RenderOptions, key: str, config: LintConfig,
+        fence_line: int | None,
+    ) -> None:
+        """Log ``docs/page.md:LINE: mlseq: ML005 message`` for each lint finding."""
+        found = self._lint_cache.get((key, config)) if self.cache_enabled else None
+        if found is None:
+            try:
+                found = lint_source(source, config, template_dirs=options.template_dirs)
+            except MlseqError:  # pragma: no cover - the block was drawn, so it parses
+                found = []
+            if self.cache_enabled:
+                self._lint_cache[(key, config)] = found
+        for finding in found:
+            where = self.where(fence_line, finding.line)
+            message = f"mlseq: {finding.rule} {finding.message}"
+            self.findings += 1
+            get_logger().warning(f"{where}: {message}" if where else message)
+
     def report_error(self, error: MlseqError, source: str, fence_line: int | None) -> str:
         """Log ``docs/page.md:LINE: mlseq: message`` and return the visible error box."""
         where = self.where(fence_line, error.line)
@@ -183,20 +243,7 @@ class DiagramRenderer:
         self._doc_styled = True
         return f"<style>{site_stylesheet(self.options.theme)}</style>\n"
 
-    def _unique_ids(self, svg: str) -> str:
-        """The same diagram twice on a page gets a second id prefix (ids stay unique)."""
-        found = _SVG_ID.search(svg)
-        if found is None:
-            return svg
-        base = found["id"]
-        seen = self._doc_ids.get(base, 0)
-        self._doc_ids[base] = seen + 1
-        if not seen:
-            return svg
-        return re.sub(rf"(?<![\w-]){re.escape(base)}(?!\w)", f"{base}x{seen + 1}", svg)
-
     def _place(self, svg: str, placement: Placement) -> str:
-        svg = self._unique_ids(svg)
         classes = [LANGUAGE]
         outer = [f"{LANGUAGE}-align-{placement.align}"] if placement.align else []
         outer += placement.classes
@@ -269,6 +316,11 @@ def renderer_for(md: Markdown) -> DiagramRenderer:
     for extension in md.registeredExtensions:
         if isinstance(extension, MlseqExtension):
             return extension.renderer
-    renderer = DiagramRenderer(RenderOptions(), page_stylesheet=False, cache=False)
-    renderer.follow_context = False
+    # Kept on the Markdown instance (MkDocs makes one per page), so the same diagram twice
+    # on a page is still told apart.
+    renderer: DiagramRenderer | None = getattr(md, "_mlseq_renderer", None)
+    if renderer is None:
+        renderer = DiagramRenderer(RenderOptions(), page_stylesheet=False, cache=False)
+        renderer.follow_context = False
+        md._mlseq_renderer = renderer  # type: ignore[attr-defined]
     return renderer

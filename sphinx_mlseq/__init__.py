@@ -13,7 +13,7 @@ from mlseq import MlseqError
 from sphinx.errors import ConfigError
 
 from . import cache, writers
-from .directive import Mlseq, config_options
+from .directive import Mlseq, config_options, lint_config
 from .nodes import mlseq_diagram
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ def on_config_inited(app: Sphinx, config: Config) -> None:
     )
     try:
         config_options(config)
+        lint_config(config.mlseq_lint)
     except MlseqError as error:
         message = error.message + (f" ({error.hint})" if error.hint else "")
         raise ConfigError(f"mlseq: conf.py: {message}") from None
@@ -69,6 +70,10 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_config_value("mlseq_wrap_width", 240.0, "env", types=frozenset({int, float}))
     app.add_config_value("mlseq_legend", False, "env", types=frozenset({bool}))
     app.add_config_value("mlseq_limits", {}, "env", types=frozenset({dict}))
+    # Off by default: lint findings are warnings, and -W would fail existing builds.
+    app.add_config_value(
+        "mlseq_lint", None, "env", types=frozenset({bool, dict, type(None)})
+    )
 
     app.add_latex_package(writers.STY_NAME)
     app.connect("config-inited", on_config_inited)

@@ -3,7 +3,12 @@
 The block is parsed and drawn here, in :meth:`Mlseq.run`, because only here is the
 source location known: a broken diagram becomes a warning at the document's line (the
 directive's content offset plus the error's line inside the block), or at the included
-file's line, and the page gets a visible error box instead of the diagram.
+file's line, and the page gets a visible error box instead of the diagram. Lint findings
+(opt-in, ``mlseq_lint``) are reported the same way.
+
+The same diagram shown twice in one document is drawn with
+:attr:`mlseq.RenderOptions.id_salt` set to its occurrence number, so the ids inside the
+two SVGs differ while the first keeps the ids it has anywhere else.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import TYPE_CHECKING, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 from mlseq import ErrorCode, MlseqError, RenderOptions
+from mlseq.lint import LintConfig, lint_source
 from mlseq.markup import error_box
 from mlseq.template import is_template_call
 from sphinx.util.docutils import SphinxDirective
@@ -22,7 +28,7 @@ from sphinx.util.nodes import set_source_info
 
 from . import cache
 from .nodes import mlseq_diagram
-from .warnings_ import warn, warning_message
+from .warnings_ import warn, warn_lint, warning_message
 
 if TYPE_CHECKING:
     from typing import Any
@@ -101,6 +107,29 @@ def config_options(config: Any) -> RenderOptions:
     return RenderOptions.from_mapping(values)
 
 
+def lint_config(value: Any) -> LintConfig | None:
+    """The lint rules ``mlseq_lint`` asks for: ``None`` when off (``False``/``None``),
+    the default rule set for ``True``, or a :class:`mlseq.lint.LintConfig` mapping
+    (``{"ignore": ["ML005"], "max_participants": 20}``).
+
+    Raises :class:`mlseq.MlseqError` (code ``option``) for a bad value.
+    """
+    if value is None or value is False:
+        return None
+    if value is True:
+        return LintConfig()
+    if isinstance(value, dict):
+        return LintConfig.from_mapping(value)
+    raise MlseqError(
+        f"mlseq_lint expects True, False or a dict of lint options, got {value!r}",
+        code=ErrorCode.OPTION,
+    )
+
+
+OCCURRENCES = "mlseq_occurrences"
+"""Per-document data (``env.temp_data``): drawing key -> times drawn in this document."""
+
+
 class Mlseq(SphinxDirective):
     """A sequence diagram, from the content or from the file named by the argument."""
 
@@ -122,6 +151,8 @@ class Mlseq(SphinxDirective):
         "legend": flag_or_bool,
         "wrap-width": positive_number,
         "font-size": positive_number,
+        "lint": flag_or_bool,
+        "no-lint": directives.flag,
     }
 
     def run(self) -> list[Node]:
@@ -151,6 +182,15 @@ class Mlseq(SphinxDirective):
                 self.env.note_dependency(path)
         engine = self.config.latex_engine
         key = cache.digest(source, options, templates, engine)
+        occurrences: dict[str, int] = self.env.temp_data.get(OCCURRENCES) or {}
+        self.env.temp_data[OCCURRENCES] = occurrences
+        seen = occurrences.get(key, 0)
+        occurrences[key] = seen + 1
+        if seen:
+            # The same drawing again in this document: salt its ids so they stay unique.
+            options = options.updated({"id_salt": str(seen)})
+            node["options"] = options
+            key = cache.digest(source, options, templates, engine)
         node["key"] = key
 
         domain = cache.domain_of(self.env)
@@ -168,7 +208,37 @@ class Mlseq(SphinxDirective):
                 domain.store(self.env.docname, kind, key, drawing)
         except MlseqError as error:
             self._fail(node, error, location, source, offset)
+        else:
+            self._lint(source, options, location, offset)
         return self._wrap(node)
+
+    def _lint_config(self) -> LintConfig | None:
+        """Project-wide ``mlseq_lint``, unless ``:no-lint:`` or ``:lint: false``; a
+        ``:lint:`` flag turns the default rules on for this block alone."""
+        asked = self.options.get("lint")
+        if "no-lint" in self.options or asked is False:
+            return None
+        config = lint_config(self.config.mlseq_lint)
+        if config is None and asked:
+            return LintConfig()
+        return config
+
+    def _lint(
+        self, source: str, options: RenderOptions, location: tuple[str, int] | str, offset: int
+    ) -> None:
+        """Report lint findings as warnings at the document (or file) line of each."""
+        config = self._lint_config()
+        if config is None:
+            return
+        try:
+            findings = lint_source(source, config, template_dirs=options.template_dirs)
+        except MlseqError:  # pragma: no cover - the block was drawn, so it parses
+            return
+        for finding in findings:
+            if isinstance(location, tuple):
+                warn_lint(finding, (location[0], offset + finding.line))
+            else:
+                warn_lint(finding, f"{location}:{finding.line}")
 
     def _read_source(self) -> tuple[str, tuple[str, int] | str, int]:
         """The block's text, where its first line is, and the line offset of errors.

@@ -12,6 +12,14 @@ them) silences exactly what the user asks for, and ``-W`` turns them into a fail
 Problems that belong to the directive rather than to the diagram (a file argument that
 cannot be read, content and argument both given) reuse the closest core code (``io``,
 ``option``) so there is one list of subtypes for users to learn.
+
+Lint findings (only when ``mlseq_lint`` is on) have the subtype ``lint.<rule id>``::
+
+    docs/pipeline.rst:44: WARNING: mlseq: ML005 one label chains ... [mlseq.lint.ML005]
+
+so ``suppress_warnings = ["mlseq.lint.ML005"]`` silences one rule. (Sphinx matches
+``type.subtype`` exactly, so there is no ``mlseq.lint`` for all rules: turn
+``mlseq_lint`` off, or list rules under its ``ignore`` key, instead.)
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from sphinx.util import logging
 if TYPE_CHECKING:
     from docutils import nodes
     from mlseq import MlseqError
+    from mlseq.lint import Finding
 
 logger = logging.getLogger(__name__)
 
@@ -51,5 +60,20 @@ def warn(
         warning_message(error),
         type=WARNING_TYPE,
         subtype=error.code.value,
+        location=location,
+    )
+
+
+def lint_subtype(rule: str) -> str:
+    """``lint.ML005``: the subtype of a lint finding (``mlseq.lint.ML005`` to suppress)."""
+    return f"lint.{rule}"
+
+
+def warn_lint(finding: Finding, location: tuple[str, int] | str) -> None:
+    """Log a lint finding: ``mlseq: ML005 message`` at the finding's document line."""
+    logger.warning(
+        f"mlseq: {finding.rule} {finding.message}",
+        type=WARNING_TYPE,
+        subtype=lint_subtype(finding.rule),
         location=location,
     )

@@ -178,3 +178,29 @@ def test_zensical_page_context_gives_page_and_line(
         markdown.markdown(content, extensions=[extension, "mlseq", "pymdownx.superfences"])
     (message,) = [r.getMessage() for r in caplog.records if r.name == LOGGER]
     assert message.startswith("docs/page.md:8: mlseq: ")
+
+
+LINT_TEXT = "# Page\n\n```mlseq\nA->>B: clean, train and deploy\n```\n"
+
+
+def test_lint_is_opt_in_and_reports_the_markdown_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        convert(LINT_TEXT)
+    assert [r for r in caplog.records if r.name == LOGGER] == []
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        html = convert(LINT_TEXT, lint=True)
+    messages = [r.getMessage() for r in caplog.records if r.name == LOGGER]
+    assert [" ".join(m.split()[:4]) for m in messages] == [
+        "line 4: mlseq: ML002", "line 4: mlseq: ML005"]
+    assert len(svgs(html)) == 1
+
+
+def test_lint_mapping_and_fence_switch(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        convert(LINT_TEXT, lint={"ignore": ["ML002", "ML005"]})
+        convert(LINT_TEXT.replace("```mlseq", "```mlseq lint=false"), lint=True)
+    assert [r for r in caplog.records if r.name == LOGGER] == []
+    with pytest.raises(ValueError, match="unknown lint rule 'ML999'"):
+        convert(LINT_TEXT, lint={"select": ["ML999"]})

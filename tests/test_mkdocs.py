@@ -350,6 +350,101 @@ def test_plugin_option_errors_stop_the_build(
     assert message in result.stdout + result.stderr
 
 
+
+# Lint (opt-in) -----------------------------------------------------------------------------
+
+LINT_PAGE = """\
+---
+title: Lint
+---
+# Lint
+
+```mlseq
+participant Pipeline
+participant Trainer
+Pipeline->>Trainer: clean, train and deploy
+Trainer-->>Pipeline: done
+```
+
+- In a list:
+
+    ```mlseq no-lint
+    participant Pipeline
+    participant Trainer
+    Pipeline->>Trainer: clean, train and deploy
+    Trainer-->>Pipeline: done
+    ```
+
+```mlseq
+participant Data
+participant Orphan
+Data->>Data: validate schema
+```
+"""
+# (rule, line in the page file, front matter included)
+LINT_FINDINGS = [("ML002", 9), ("ML005", 9), ("ML008", 24)]
+
+
+def lint_messages(caplog: pytest.LogCaptureFixture) -> list[tuple[str, int]]:
+    found = []
+    for message in warnings(caplog):
+        match = re.match(r"docs/index\.md:(\d+): mlseq: (ML\d{3}) ", message)
+        assert match, message
+        found.append((match[2], int(match[1])))
+    return found
+
+
+def test_lint_is_off_by_default(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    root = make_site(tmp_path, PLUGIN_SITE, {"index.md": LINT_PAGE})
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        build_site(root, strict=True)
+    assert warnings(caplog) == []
+    assert len(svg_ids(page(root))) == 3
+
+
+def test_lint_findings_at_page_lines_and_strict_fails(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = make_site(tmp_path, plugin_site(lint="true"), {"index.md": LINT_PAGE})
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        plugin = build_site(root)
+    assert lint_messages(caplog) == LINT_FINDINGS
+    assert any(m.startswith("docs/index.md:9: mlseq: ML005 'clean, train and deploy' chains")
+               for m in warnings(caplog))
+    assert plugin is not None and plugin.renderer is not None
+    assert plugin.renderer.findings == 3
+    assert len(svg_ids(page(root))) == 3 and "mlseq-error" not in page(root)
+    with pytest.raises(Abort, match="3 warnings in strict mode"):
+        build_site(root, strict=True)
+
+
+def test_lint_rules_chosen_in_mkdocs_yml(tmp_path: Path,
+                                         caplog: pytest.LogCaptureFixture) -> None:
+    config = plugin_site(lint="{ignore: [ML002, ML008]}")
+    root = make_site(tmp_path, config, {"index.md": LINT_PAGE})
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        build_site(root)
+    assert lint_messages(caplog) == [("ML005", 9)]
+
+
+def test_lint_fence_option_turns_one_block_on(tmp_path: Path,
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    text = LINT_PAGE.replace("```mlseq no-lint", "```mlseq lint")
+    root = make_site(tmp_path, PLUGIN_SITE, {"index.md": text})
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        build_site(root)
+    assert lint_messages(caplog) == [("ML002", 18), ("ML005", 18)]
+
+
+def test_bad_lint_option_stops_the_build(tmp_path: Path) -> None:
+    root = make_site(tmp_path, plugin_site(lint="{ignor: [ML005]}"), {"index.md": "# A\n"})
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=root,
+                            capture_output=True, text=True, check=False, timeout=120)
+    assert result.returncode == 1
+    assert "mlseq plugin option lint: unknown lint option 'ignor'" in (
+        result.stdout + result.stderr)
+
+
 # ProperDocs ------------------------------------------------------------------------------
 
 

@@ -155,13 +155,17 @@ def test_diagrams_on_one_page_have_distinct_ids(app: SphinxTestApp) -> None:
     app.build()
     html = page(app)
     ids = SVG_ID.findall(html)
-    # the two file diagrams are the same drawing (same ids); every other one is distinct
-    assert len(ids) == 5 and len(set(ids)) == 4
-    repeated = {i for i in ids if ids.count(i) > 1}
-    assert len(repeated) == 1
+    # the same file is shown twice: the second copy has its own ids (id_salt)
+    assert len(ids) == 5 and len(set(ids)) == 5
     all_ids = re.findall(r'\bid="([^"]+)"', html)
-    duplicates = {i for i in all_ids if all_ids.count(i) > 1}
-    assert duplicates and all(i.startswith(next(iter(repeated))) for i in duplicates)
+    assert len(all_ids) == len(set(all_ids))
+    # and every reference inside an SVG points at an id of that same SVG
+    for svg in re.findall(r"<svg\b.*?</svg>", html, flags=re.S):
+        own = SVG_ID.search(svg)
+        assert own is not None
+        for ref in re.findall(r'url\(#([^)]+)\)|aria-labelledby="([^"]+)"', svg):
+            for name in " ".join(ref).split():
+                assert name.startswith(own.group(1))
 
 
 @pytest.mark.parametrize("builder", ["dirhtml", "singlehtml", "epub"])
@@ -406,8 +410,9 @@ def test_incremental_build_reuses_unchanged_diagrams(
     shutil.copytree(ROOTS / "test-mlseq-basic", src)
     calls = count_renders(monkeypatch)
     make_app("html", srcdir=src, builddir=tmp_path / "build").build()
-    # six diagrams, five drawings: the file included twice has one key
-    assert len(calls) == 5
+    # six diagrams, six drawings: the file shown twice on a page is drawn again with
+    # salted ids (RenderOptions.id_salt), so its ids stay unique
+    assert len(calls) == 6
 
     # No change: nothing is read, nothing is drawn.
     calls.clear()
@@ -429,15 +434,15 @@ def test_incremental_build_reuses_unchanged_diagrams(
     flow.write_text(flow.read_text() + "    Features->>Data: again\n")
     app = make_app("html", srcdir=src, builddir=tmp_path / "build")
     app.build()
-    assert len(calls) == 1 and "again" in calls[0]
+    assert len(calls) == 2 and all("again" in call for call in calls)
     assert page(app).count(">again</text>") == 2
     # the drawing of the old file content is dropped from the cache
     from sphinx_mlseq import cache
 
     drawings = cache.domain_of(app.env).drawings
-    assert len(drawings) == 6  # index: 4 distinct, other: 2
+    assert len(drawings) == 7  # index: 5 (the file twice), other: 2
     flows = [d for d in drawings.values() if "feature table" in d]
-    assert len(flows) == 1 and "again" in flows[0]
+    assert len(flows) == 2 and all("again" in flow for flow in flows)
 
 
 def test_theme_change_in_conf_redraws(make_app: Callable[..., SphinxTestApp],
@@ -450,7 +455,7 @@ def test_theme_change_in_conf_redraws(make_app: Callable[..., SphinxTestApp],
                    confoverrides={"mlseq_theme": "neutral"})
     app.build()
     # everything but the diagram that sets its own :theme: is drawn again
-    assert len(calls) == 4
+    assert len(calls) == 5
     assert not any("Client" in c for c in calls)
     css = (app.outdir / "_static" / "mlseq.css").read_text()
     assert css == mlseq.stylesheet(theme="neutral") + "\n" + \
@@ -553,3 +558,100 @@ def test_conf_values_apply_to_every_diagram(make_app: Callable[..., SphinxTestAp
     assert re.search(
         rf"{re.escape(str(src / 'index.rst'))}:\d+: WARNING: mlseq: .*\[mlseq\.limit\]",
         warnings_of(app))
+
+
+# -- lint (opt-in) -----------------------------------------------------------------------
+
+LINT_ROOT = ROOTS / "test-mlseq-lint"
+
+
+def lint_warnings(path: Path, line: int, source: str, block_line: int) -> list[str]:
+    """The warnings Sphinx prints for the findings of ``source`` on ``block_line``."""
+    from mlseq.lint import lint_source
+
+    return [
+        f"{path}:{line}: WARNING: mlseq: {f.rule} {f.message} [mlseq.lint.{f.rule}]"
+        for f in lint_source(source) if f.line == block_line
+    ]
+
+
+def expected_lint(srcdir: Path) -> dict[str, list[str]]:
+    """Per block of the lint root: the warnings it gives when lint is on."""
+    index = (srcdir / "index.rst").read_text()
+    first = index.split(".. mlseq::\n\n", 1)[1].split("\n\n", 1)[0]
+    last = index.rsplit(":lint:\n\n", 1)[1]
+    unused = (srcdir / "diagrams" / "unused.mmd").read_text()
+    return {
+        "first": lint_warnings(srcdir / "index.rst", 8, dedent(first), 3),
+        "file": lint_warnings(srcdir / "diagrams" / "unused.mmd", 2, unused, 2),
+        "flagged": lint_warnings(srcdir / "index.rst", 27, dedent(last), 4),
+    }
+
+
+def dedent(text: str) -> str:
+    import textwrap
+
+    return textwrap.dedent(text).strip("\n")
+
+
+@pytest.mark.sphinx("html", testroot="mlseq-lint", freshenv=True)
+def test_lint_is_off_by_default_except_where_a_block_asks(app: SphinxTestApp) -> None:
+    app.build()
+    expected = expected_lint(app.srcdir)
+    assert warnings_of(app).splitlines() == expected["flagged"]
+    html = page(app)
+    assert html.count("<svg ") == 4 and "mlseq-error" not in html  # findings draw nothing
+
+
+@pytest.mark.sphinx("html", testroot="mlseq-lint", freshenv=True,
+                    confoverrides={"mlseq_lint": True})
+def test_lint_findings_warn_at_their_document_line(app: SphinxTestApp) -> None:
+    app.build()
+    expected = expected_lint(app.srcdir)
+    warnings = warnings_of(app).splitlines()
+    assert warnings == expected["first"] + expected["file"] + expected["flagged"]
+    assert any("index.rst:8: WARNING: mlseq: ML005 'clean, train and deploy'" in w
+               for w in warnings)
+    assert any("unused.mmd:2: WARNING: mlseq: ML008 participant 'Orphan'" in w
+               for w in warnings)
+    assert any("index.rst:27: WARNING: mlseq: ML001 gate 'AUC >= 0.85'" in w for w in warnings)
+    # the :no-lint: block (same text as the first one, lines 14-17) says nothing
+    assert not any("index.rst:16:" in w for w in warnings)
+    assert page(app).count("<svg ") == 4  # findings never replace the drawing
+
+
+@pytest.mark.sphinx("html", testroot="mlseq-lint", freshenv=True,
+                    confoverrides={"mlseq_lint": True,
+                                   "suppress_warnings": ["mlseq.lint.ML005"]})
+def test_suppress_one_lint_rule(app: SphinxTestApp) -> None:
+    app.build()
+    warnings = warnings_of(app)
+    assert " ML005 " not in warnings
+    assert " ML002 " in warnings and " ML008 " in warnings and " ML001 " in warnings
+
+
+@pytest.mark.sphinx("html", testroot="mlseq-lint", freshenv=True,
+                    confoverrides={"mlseq_lint": {"ignore": ["ML002", "ML008"]}})
+def test_lint_config_mapping_selects_rules(app: SphinxTestApp) -> None:
+    app.build()
+    warnings = warnings_of(app)
+    assert " ML002 " not in warnings and " ML008 " not in warnings
+    assert "index.rst:8: WARNING: mlseq: ML005 " in warnings
+    assert "index.rst:27: WARNING: mlseq: ML001 " in warnings
+
+
+@pytest.mark.sphinx("html", testroot="mlseq-lint", freshenv=True, warningiserror=True,
+                    confoverrides={"mlseq_lint": True})
+def test_lint_findings_fail_a_dash_w_build(app: SphinxTestApp) -> None:
+    app.build()
+    assert app.statuscode == 1
+
+
+def test_bad_lint_config_fails_once(make_app: Callable[..., SphinxTestApp],
+                                    tmp_path: Path) -> None:
+    from sphinx.errors import ConfigError
+
+    src = write_project(tmp_path / "src", {"index.rst": "Hi\n==\n"})
+    with pytest.raises(ConfigError, match=r"mlseq: conf\.py: unknown lint option 'ignor'"):
+        make_app("html", srcdir=src, builddir=tmp_path / "build",
+                 confoverrides={"mlseq_lint": {"ignor": ["ML005"]}})

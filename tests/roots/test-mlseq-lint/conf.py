@@ -1,0 +1,2 @@
+extensions = ["sphinx_mlseq"]
+project = "mlseq lint"
