@@ -154,7 +154,7 @@ class _Picture:
     def text(self, block: TextBlock, *, halo: bool = False) -> None:
         anchor = "base" if block.anchor == "middle" else "base west"
         font = f"\\fontsize{{{_f(block.size * PT_PER_PX)}}}{{{_f(block.line_height * PT_PER_PX)}}}"
-        font += "\\selectfont\\sffamily" + ("\\bfseries" if block.bold else "")
+        font += "\\selectfont\\mlseqsans" + ("\\bfseries" if block.bold else "")
         back = ",fill=mlseq-bg,inner sep=0.6pt" if halo else ",inner sep=0pt"
         for i, line in enumerate(block.lines):
             if not line.strip():
@@ -170,7 +170,7 @@ def _head_shape(pic: _Picture, hb: HeadBox, kind: ParticipantKind) -> None:
     x, y, w, h = r.x, r.y, r.w, r.h
     right, bottom = x + w, y + h
     cx = x + w / 2
-    hd, ic = "hd", "ic"
+    hd, ic = "ml-hd", "ml-ic"
     if kind in (ParticipantKind.ACTOR, ParticipantKind.BOUNDARY, ParticipantKind.CONTROL,
                 ParticipantKind.ENTITY):
         iy = bottom - 30 if hb.bottom else y
@@ -248,18 +248,22 @@ def _arrow_head(pic: _Picture, head: Head, x: float, y: float, direction: float)
     d = 1.0 if direction >= 0 else -1.0
     if head is Head.FILLED:
         tip = x + 0.5 * d
-        pic.poly("af", [(tip - 10 * d, y - 4), (tip, y), (tip - 10 * d, y + 4)])
+        pic.poly("ml-af", [(tip - 10 * d, y - 4), (tip, y), (tip - 10 * d, y + 4)])
     elif head is Head.OPEN:
-        pic.poly("ao", [(x - 9 * d, y - 5), (x, y), (x - 9 * d, y + 5)], closed=False)
+        pic.poly("ml-ao", [(x - 9 * d, y - 5), (x, y), (x - 9 * d, y + 5)], closed=False)
     elif head is Head.CROSS:
-        pic.line("ao", x - 4, y - 4, x + 4, y + 4)
-        pic.line("ao", x + 4, y - 4, x - 4, y + 4)
+        pic.line("ml-ao", x - 4, y - 4, x + 4, y + 4)
+        pic.line("ml-ao", x + 4, y - 4, x - 4, y + 4)
     elif head in (Head.HALF_TOP, Head.HALF_BOTTOM):
         tip = x + 0.5 * d
         # The marker turns with the line, so "top" is above a rightward line.
         above = (head is Head.HALF_TOP) == (d > 0)
         barb = y - 4 if above else y + 4
-        pic.poly("af", [(tip - 10 * d, barb), (tip, y), (tip - 10 * d, y)])
+        pic.poly("ml-af", [(tip - 10 * d, barb), (tip, y), (tip - 10 * d, y)])
+
+
+def _dash(on: float, off: float) -> str:
+    return f"dash pattern=on {_pt(on)} off {_pt(off)}"
 
 
 def _styles(options: RenderOptions) -> str:
@@ -267,24 +271,24 @@ def _styles(options: RenderOptions) -> str:
     lw = _pt(1.4)
     return ",".join([
         "x=0.75pt", "y=-0.75pt", "line join=round",
-        "bg/.style={fill=mlseq-bg}",
-        f"lf/.style={{draw=mlseq-life,line width={_pt(1)},dash pattern=on {_pt(5)} off {_pt(4)}}}",
-        f"gp/.style={{draw=mlseq-life,line width={_pt(1)},dash pattern=on {_pt(1)} off {_pt(4)}}}",
-        f"hd/.style={{fill=mlseq-head-fill,draw=mlseq-head-line,line width={_pt(1.2)}}}",
-        f"ic/.style={{draw=mlseq-head-line,line width={_pt(1.5)}}}",
-        f"ms/.style={{draw=mlseq-line,line width={lw}}}",
-        f"rt/.style={{ms,dash pattern=on {_pt(6)} off {_pt(4)}}}",
-        "af/.style={fill=mlseq-line}",
-        f"ao/.style={{draw=mlseq-line,line width={lw}}}",
-        f"nt/.style={{fill=mlseq-note-fill,draw=mlseq-note-line,line width={_pt(1)}}}",
-        f"fr/.style={{draw=mlseq-frame,line width={_pt(1)}}}",
-        f"tb/.style={{fill=mlseq-tab-fill,draw=mlseq-frame,line width={_pt(1)}}}",
-        f"sd/.style={{draw=mlseq-frame,line width={_pt(1)},dash pattern=on {_pt(6)} off {_pt(3)}}}",
-        f"ac/.style={{fill=mlseq-act-fill,draw=mlseq-act-line,line width={_pt(1)}}}",
-        f"bd/.style={{fill=mlseq-band-fill,draw=mlseq-band-line,line width={_pt(1)}}}",
-        "bc/.style={fill=mlseq-badge-fill}",
-        f"bx/.style={{fill=mlseq-box-fill,draw=mlseq-box-line,line width={_pt(1)}}}",
-        f"x/.style={{draw=mlseq-line,line width={_pt(2)}}}",
+        "ml-bg/.style={fill=mlseq-bg}",
+        f"ml-lf/.style={{draw=mlseq-life,line width={_pt(1)},{_dash(5, 4)}}}",
+        f"ml-gp/.style={{draw=mlseq-life,line width={_pt(1)},{_dash(1, 4)}}}",
+        f"ml-hd/.style={{fill=mlseq-head-fill,draw=mlseq-head-line,line width={_pt(1.2)}}}",
+        f"ml-ic/.style={{draw=mlseq-head-line,line width={_pt(1.5)}}}",
+        f"ml-ms/.style={{draw=mlseq-line,line width={lw}}}",
+        f"ml-rt/.style={{ml-ms,{_dash(6, 4)}}}",
+        "ml-af/.style={fill=mlseq-line}",
+        f"ml-ao/.style={{draw=mlseq-line,line width={lw}}}",
+        f"ml-nt/.style={{fill=mlseq-note-fill,draw=mlseq-note-line,line width={_pt(1)}}}",
+        f"ml-fr/.style={{draw=mlseq-frame,line width={_pt(1)}}}",
+        f"ml-tb/.style={{fill=mlseq-tab-fill,draw=mlseq-frame,line width={_pt(1)}}}",
+        f"ml-sd/.style={{draw=mlseq-frame,line width={_pt(1)},{_dash(6, 3)}}}",
+        f"ml-ac/.style={{fill=mlseq-act-fill,draw=mlseq-act-line,line width={_pt(1)}}}",
+        f"ml-bd/.style={{fill=mlseq-band-fill,draw=mlseq-band-line,line width={_pt(1)}}}",
+        "ml-bc/.style={fill=mlseq-badge-fill}",
+        f"ml-bx/.style={{fill=mlseq-box-fill,draw=mlseq-box-line,line width={_pt(1)}}}",
+        f"ml-x/.style={{draw=mlseq-line,line width={_pt(2)}}}",
     ])
 
 
@@ -306,12 +310,15 @@ def draw_tikz(
     opacity = light.get("rect-opacity", "1")
 
     pic.add(f"\\begin{{tikzpicture}}[{_styles(options)}]")
+    # The text font: ``\mlseqsans`` when the document defines it (Sphinx's sphinxmlseq.sty
+    # picks Helvetica, whose metrics the layout uses), the sans-serif family otherwise.
+    pic.add("\\providecommand{\\mlseqsans}{\\sffamily}")
     for name in theme.VARIABLES:
         value = light.get(name)
         parsed = css_color(value) if value else None
         if parsed is not None:
             pic.add(f"\\definecolor{{mlseq-{name}}}{{HTML}}{{{parsed[0]}}}")
-    pic.rect(Rect(0, 0, g.width, g.height), "bg", rounded=4)
+    pic.rect(Rect(0, 0, g.width, g.height), "ml-bg", rounded=4)
 
     def user_fill(color: str | None, fallback: str) -> str:
         parsed = css_color(color) if color else None
@@ -324,7 +331,7 @@ def draw_tikz(
     for bx in g.boxes:
         box = diagram.boxes[bx.box]
         fill = user_fill(box.color, "")
-        pic.rect(bx.rect, f"bx,{fill}" if fill else "bx")
+        pic.rect(bx.rect, f"ml-bx,{fill}" if fill else "ml-bx")
         if bx.label is not None:
             pic.text(bx.label)
     for fg in g.fragments:
@@ -338,41 +345,41 @@ def draw_tikz(
             if b <= y1 or a >= ll.y2:
                 continue
             if a > y1:
-                pic.line("lf", ll.x, y1, ll.x, a)
-            pic.line("gp", ll.x, max(a, y1), ll.x, min(b, ll.y2))
+                pic.line("ml-lf", ll.x, y1, ll.x, a)
+            pic.line("ml-gp", ll.x, max(a, y1), ll.x, min(b, ll.y2))
             y1 = b
         if ll.y2 > y1:
-            pic.line("lf", ll.x, y1, ll.x, ll.y2)
+            pic.line("ml-lf", ll.x, y1, ll.x, ll.y2)
 
     for dv in g.dividers:
-        pic.rect(dv.rect, "bd")
+        pic.rect(dv.rect, "ml-bd")
         pic.text(dv.label)
 
     for fg in sorted(g.fragments, key=lambda item: item.depth):
         start = events[fg.event]
         if isinstance(start, FragmentStart) and start.kind is FragmentKind.RECT:
             continue
-        pic.rect(fg.rect, "fr")
+        pic.rect(fg.rect, "ml-fr")
         if fg.tab is not None:
             t = fg.tab
-            pic.poly("tb", [(t.x, t.y), (t.right, t.y), (t.right, t.bottom - 5),
+            pic.poly("ml-tb", [(t.x, t.y), (t.right, t.y), (t.right, t.bottom - 5),
                             (t.right - 5, t.bottom), (t.x, t.bottom)])
         if fg.tab_label is not None:
             pic.text(fg.tab_label)
         if fg.guard is not None:
             pic.text(fg.guard, halo=True)
         for sec in fg.sections:
-            pic.line("sd", fg.rect.x, sec.y, fg.rect.right, sec.y)
+            pic.line("ml-sd", fg.rect.x, sec.y, fg.rect.right, sec.y)
             if sec.guard is not None:
                 pic.text(sec.guard, halo=True)
 
     for ab in g.activations:
-        pic.rect(ab.rect, "ac")
+        pic.rect(ab.rect, "ml-ac")
 
     for mg in g.messages:
         m = events[mg.event]
         assert isinstance(m, Message)
-        style = "rt" if m.line is LineStyle.DOTTED else "ms"
+        style = "ml-rt" if m.line is LineStyle.DOTTED else "ml-ms"
         if mg.loop is not None:
             lp = mg.loop
             pic.poly(style, [(mg.x1, lp.y), (lp.right, lp.y), (lp.right, lp.bottom),
@@ -389,12 +396,12 @@ def draw_tikz(
         pic.text(hb.label)
     for cr in g.crosses:
         h = cr.size / 2
-        pic.line("x", cr.x - h, cr.y - h, cr.x + h, cr.y + h)
-        pic.line("x", cr.x + h, cr.y - h, cr.x - h, cr.y + h)
+        pic.line("ml-x", cr.x - h, cr.y - h, cr.x + h, cr.y + h)
+        pic.line("ml-x", cr.x + h, cr.y - h, cr.x - h, cr.y + h)
 
     for ng in g.notes:
         r = ng.rect
-        pic.poly("nt", [(r.x, r.y), (r.right - 7, r.y), (r.right, r.y + 7),
+        pic.poly("ml-nt", [(r.x, r.y), (r.right - 7, r.y), (r.right, r.y + 7),
                         (r.right, r.bottom), (r.x, r.bottom)])
         pic.text(ng.label)
 
@@ -403,10 +410,10 @@ def draw_tikz(
             pic.text(mg.label, halo=True)
         if mg.badge is not None:
             bg = mg.badge
-            pic.circle("bc", bg.cx, bg.cy, bg.r)
+            pic.circle("ml-bc", bg.cx, bg.cy, bg.r)
             font = f"\\fontsize{{{_f(bg.size * PT_PER_PX)}}}{{{_f(bg.size * PT_PER_PX)}}}"
             pic.add(f"\\node[anchor=base,inner sep=0pt,text=mlseq-badge-text,"
-                    f"font={font}\\selectfont\\sffamily\\bfseries] "
+                    f"font={font}\\selectfont\\mlseqsans\\bfseries] "
                     f"at ({_f(bg.cx)},{_f(bg.cy + bg.size * 0.35)}) {{{escape(bg.text)}}};")
     for dl in g.delays:
         if dl.label is not None:
@@ -417,11 +424,11 @@ def draw_tikz(
         pic.text(g.title)
     if g.legend is not None:
         lg = g.legend
-        pic.rect(lg.rect, "fr", rounded=3)
+        pic.rect(lg.rect, "ml-fr", rounded=3)
         heads = {"sync": Head.FILLED, "async": Head.OPEN, "return": Head.FILLED,
                  "lost": Head.CROSS, "bidirectional": Head.FILLED, "half": Head.HALF_TOP}
         for entry in lg.entries:
-            pic.line("rt" if entry.kind == "return" else "ms", entry.x1, entry.y,
+            pic.line("ml-rt" if entry.kind == "return" else "ml-ms", entry.x1, entry.y,
                      entry.x2, entry.y)
             head = heads.get(entry.kind)
             if head is not None:

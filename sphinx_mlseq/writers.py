@@ -4,7 +4,8 @@
   the stylesheet, written once per build to ``_static/mlseq.css``, is linked only from
   pages that show a diagram.
 - LaTeX: a TikZ picture drawn from the same geometry as the SVG (:mod:`mlseq.tikz`),
-  shrunk to the line width when wider; ``sphinxmlseq.sty`` loads TikZ once.
+  shrunk to the line width (and the page height) when larger; ``sphinxmlseq.sty`` loads
+  TikZ once and sets the diagram font.
 - text, man, texinfo: the numbered transcript as a literal block.
 """
 
@@ -35,15 +36,29 @@ STY_NAME = "sphinxmlseq"
 STY = r"""\NeedsTeXFormat{LaTeX2e}
 \ProvidesPackage{sphinxmlseq}[2026/11/27 mlseq sequence diagrams]
 % Written by sphinx_mlseq. Diagrams are TikZ pictures drawn at their natural size
-% (1px = 0.75pt, as in a browser) and shrunk to the line width when wider.
+% (1px = 0.75pt, as in a browser), shrunk to fit the line width and the page height.
 \RequirePackage{tikz}
 \RequirePackage{graphicx}
+\RequirePackage{iftex}
+% The layout measures text with Helvetica-compatible metrics (Liberation Sans): with
+% pdflatex use Helvetica itself (psnfss), whatever the document's sans font is.
+\ifPDFTeX
+  \providecommand{\mlseqsans}{\fontfamily{phv}\selectfont}
+\else
+  \providecommand{\mlseqsans}{\sffamily}
+\fi
 \newsavebox{\mlseq@box}
+\newlength{\mlseq@w}
+\newlength{\mlseq@h}
 \newenvironment{mlseqdiagram}
   {\begin{lrbox}{\mlseq@box}}
   {\end{lrbox}%
-   \ifdim\wd\mlseq@box>\linewidth
-     \resizebox{\linewidth}{!}{\usebox{\mlseq@box}}%
+   \setlength{\mlseq@w}{\wd\mlseq@box}%
+   \setlength{\mlseq@h}{\ht\mlseq@box}\addtolength{\mlseq@h}{\dp\mlseq@box}%
+   \pgfmathsetmacro{\mlseq@scale}{min(1, \linewidth / \mlseq@w,
+                                      0.9 * \textheight / \mlseq@h)}%
+   \ifdim\mlseq@scale pt<1pt
+     \scalebox{\mlseq@scale}{\usebox{\mlseq@box}}%
    \else
      \usebox{\mlseq@box}%
    \fi}
