@@ -9,18 +9,26 @@ uses SuperFences, its custom fence) to the site build:
 - it ships one stylesheet for the whole site (``assets/mlseq.css`` in ``extra_css``);
 - its renderer (and so the drawing cache) lives as long as the plugin, which ``mkdocs
   serve`` keeps across rebuilds because the plugin has an ``on_startup`` event;
-- template folders are watched by ``mkdocs serve``.
+- template folders are watched by ``mkdocs serve``;
+- search plugins (MkDocs' own, Material's) index the page without the diagrams' SVG
+  markup: they read ``page.content`` in ``on_page_context``, so the SVGs are taken out
+  after every other ``on_page_content`` handler and put back after every other
+  ``on_page_context`` handler, before the page template is rendered. Diagram text then
+  stays out of every search index (as ``data-search-exclude`` asks of Material's), and
+  search no longer parses thousands of SVG tags per page, which was most of what
+  diagrams added to a build after the drawing itself.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING, Any, Literal
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mlseq import MlseqError, RenderOptions
 from mlseq.lint import LintConfig
 from mlseq.options import THEMES
@@ -42,6 +50,10 @@ if TYPE_CHECKING:
     from mkdocs.structure.pages import Page
 
 SUPERFENCES = "pymdownx.superfences"
+
+_DIAGRAM_SVG = re.compile(r'<svg\b[^>]*\bclass="mlseq"[^>]*>.*?</svg>', re.S)
+"""One of our inline SVGs (they contain no nested ``<svg>``, and text never holds a raw
+``<``: everything is escaped)."""
 
 
 class MlseqConfig(base.Config):
@@ -71,6 +83,8 @@ class MlseqPlugin(BasePlugin[MlseqConfig]):
     def __init__(self) -> None:
         self.renderer: DiagramRenderer | None = None
         self._config_dir = ""
+        self._full_content: dict[str, str] = {}
+        """Page (src URI) -> its HTML with the diagrams, while search sees it without."""
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         # Having this event makes MkDocs keep the plugin (and its cache) across rebuilds.
@@ -166,14 +180,32 @@ class MlseqPlugin(BasePlugin[MlseqConfig]):
                                         markdown_offset(raw, markdown))
         return None
 
+    @event_priority(-100)  # after every other handler: they see the diagrams
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        if self.renderer is not None:
-            self.renderer.page = None
-        return None
+        if self.renderer is None:
+            return None
+        self.renderer.page = None
+        if 'class="mlseq"' not in html:
+            return None
+        stripped = _DIAGRAM_SVG.sub("", html)
+        if stripped == html:
+            return None
+        self._full_content[page.file.src_uri] = html
+        return stripped
+
+    @event_priority(-100)  # after the search plugins, before the template is rendered
+    def on_page_context(
+        self, context: Any, /, *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> Any:
+        full = self._full_content.pop(page.file.src_uri, None)
+        if full is not None:
+            page.content = full
+        return context
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._full_content.clear()
         if self.renderer is None:
             return
         target = os.path.join(config.site_dir, *self.config.stylesheet.split("/"))

@@ -281,6 +281,21 @@ def test_material_slate_palette_and_search_exclusion(tmp_path: Path) -> None:
     assert "wombat" in html  # still in the page, inside the SVG
 
 
+def test_builtin_search_indexes_the_page_without_the_diagrams(tmp_path: Path) -> None:
+    config = PLUGIN_SITE.replace("      - mlseq\n", "      - search\n      - mlseq\n")
+    text = ("# Pipeline\n\nProse about zebrafish.\n\n"
+            '```mlseq caption="Quokka caption"\nQuokkaService->>Registry: wombat\n```\n\n'
+            "After the diagram.\n")
+    root = make_site(tmp_path, config, {"index.md": text})
+    build_site(root, strict=True)
+    index = json.loads((root / "site" / "search" / "search_index.json").read_text())
+    indexed = " ".join(doc["text"] for doc in index["docs"])
+    assert "zebrafish" in indexed and "Quokka caption" in indexed and "After the" in indexed
+    assert "wombat" not in indexed and "QuokkaService" not in indexed
+    html = page(root)  # the page itself still has the whole diagram
+    assert len(svg_ids(html)) == 1 and ">wombat</text>" in html
+
+
 def test_cache_across_rebuilds_and_template_edits(tmp_path: Path) -> None:
     templates = tmp_path / "team-templates"
     templates.mkdir()
