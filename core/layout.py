@@ -18,7 +18,7 @@ No text is measured anywhere else: :mod:`mlseq.metrics` is the only source of wi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import metrics
 from .geometry import (
@@ -86,6 +86,17 @@ BOX_PAD = 8.0
 ICON_H = 30.0
 """Height of the figure drawn above the name for actor/boundary/control/entity."""
 BADGE_R = 8.0
+DIVIDER_INDENT = 10.0
+"""From the left end of a stage band to its label."""
+HEAD_WRAP_MIN = 80.0
+GUARD_WRAP_MIN = 200.0
+"""Fragment guards wrap at the wrap width, but never narrower than this."""
+MAX_GAP_LINES = 2
+"""A label across other lifelines is wrapped into one gap only if that takes at most
+this many lines (more reads worse than a crossing hidden by the label's halo)."""
+FIT_WRAPS = (200.0, 160.0, 130.0)
+"""Wrap widths tried in turn when a drawing is wider than ``max_width``."""
+"""Participant names wrap at half the wrap width, but never narrower than this."""
 
 ICON_KINDS = frozenset(
     {ParticipantKind.ACTOR, ParticipantKind.BOUNDARY, ParticipantKind.CONTROL,
@@ -121,16 +132,39 @@ class _Frame:
     sections: list[tuple[float, TextBlock | None]] = field(default_factory=list)
 
 
+@dataclass
+class _Measured:
+    """Text measurements shared by the layouts of one diagram (``max_width`` tries a few
+    wrap widths; a label's width does not depend on it). Mutable scratch, never returned."""
+
+    widths: dict[tuple[str, bool, float], float] = field(default_factory=dict)
+    wrapped: dict[tuple[str, bool, float, float], tuple[tuple[str, ...], float]] = field(
+        default_factory=dict)
+
+
 class _Text:
     """Wrapping and measuring with a per-layout cache (many labels repeat)."""
 
-    def __init__(self, size: float, wrap_width: float) -> None:
+    def __init__(self, size: float, wrap_width: float, keep_words: float,
+                 measured: _Measured | None = None) -> None:
         self.size = size
         self.wrap_width = wrap_width
+        self.keep_words = keep_words
+        """Words up to this wide are never broken, even where a line is narrower (names
+        in heads, labels when fitting ``max_width``): the user's own wrap width."""
         self.lh = metrics.line_height(size)
         self.asc = metrics.ascent(size)
-        self._cache: dict[tuple[str, bool, float], tuple[tuple[str, ...], float]] = {}
+        shared = measured if measured is not None else _Measured()
+        self._widths = shared.widths
+        self._wrapped = shared.wrapped
         self._plain: dict[str, tuple[tuple[str, ...], float]] = {}
+
+    def width(self, text: str, size: float, bold: bool) -> float:
+        key = (text, bold, size)
+        found = self._widths.get(key)
+        if found is None:
+            found = self._widths[key] = metrics.text_width(text, size, bold=bold)
+        return found
 
     def lines(self, text: str, *, bold: bool = False, size: float | None = None,
               width: float | None = None) -> tuple[tuple[str, ...], float]:
@@ -141,24 +175,34 @@ class _Text:
             if found is not None:
                 return found
         sz = self.size if size is None else size
-        key = (text, bold, sz if width is None else sz + width * 1e-6)
-        hit = self._cache.get(key)
-        if hit is not None:
-            return hit
         limit = self.wrap_width if width is None else width
         if not text:
             result: tuple[tuple[str, ...], float] = ((), 0.0)
         elif ("\n" not in text and "  " not in text and text[0] != " " and text[-1] != " "
-              and (w := metrics.text_width(text, sz, bold=bold)) <= limit):
+              and (w := self.width(text, sz, bold)) <= limit):
             # Fits on one line as written: what wrap() would return, without its cost.
             result = ((text,), w)
         else:
-            lines = metrics.wrap(text, limit, sz, bold=bold)
-            result = (lines, max(metrics.text_width(ln, sz, bold=bold) for ln in lines))
-        self._cache[key] = result
+            key = (text, bold, sz, limit)
+            hit = self._wrapped.get(key)
+            if hit is None:
+                hit = self._wrapped[key] = self._wrap(text, sz, bold, limit)
+            result = hit
         if plain:
             self._plain[text] = result
         return result
+
+    def _wrap(self, text: str, size: float, bold: bool, limit: float
+              ) -> tuple[tuple[str, ...], float]:
+        lines = metrics.wrap(text, limit, size, bold=bold)
+        if limit < self.keep_words:
+            words = text.split()
+            if sum(len(line.split()) for line in lines) != len(words):
+                # A word was broken that the user's wrap width keeps whole: widen to it.
+                widest = max(self.width(word, size, bold) for word in words)
+                lines = metrics.wrap(text, max(limit, min(widest, self.keep_words)), size,
+                                     bold=bold)
+        return lines, max(self.width(line, size, bold) for line in lines)
 
 
 def _vertical_head_extent(kind: ParticipantKind, lines: int, lh: float, s: float) -> float:
@@ -187,16 +231,59 @@ def _head_width(kind: ParticipantKind, text_w: float, s: float) -> float:
 
 
 def layout(diagram: Diagram, options: RenderOptions) -> Geometry:
-    """Place every element of ``diagram``. Pure: same input, same numbers."""
-    return _Layout(diagram, options).run()
+    """Place every element of ``diagram``. Pure: same input, same numbers.
+
+    With :attr:`RenderOptions.max_width` set, a drawing wider than that is laid out with
+    the first of the narrower wrap widths of :data:`FIT_WRAPS` that fits (or the
+    narrowest): long labels and names take more lines instead of a sideways scroll. The
+    horizontal pass alone gives the width, so only the chosen layout runs in full.
+    """
+    measured = _Measured()
+    chosen = _Layout(diagram, options, measured=measured)
+    limit = options.max_width
+    if limit <= 0:
+        return chosen.run()
+    best = chosen.estimate()
+    narrower = [w for w in FIT_WRAPS if w < options.wrap_width]
+    if best > limit and narrower:
+        # The narrowest first: a drawing with many participants often does not fit even
+        # so, and then the others need not be tried.
+        order = narrower[-1:] + narrower[:-1]
+        for wrap in order:
+            candidate = _Layout(diagram, replace(options, wrap_width=wrap),
+                                keep_words=options.wrap_width, measured=measured)
+            width = candidate.estimate()
+            if wrap == order[0]:
+                if width > limit:
+                    if width < best:
+                        chosen = candidate
+                    break
+                chosen = candidate  # fits: the fallback if no wider wrap does
+            elif width <= limit:
+                chosen = candidate
+                break
+    geo = chosen.run()
+    # Fragments, notes and titles can widen the drawing beyond the estimate.
+    for wrap in FIT_WRAPS:
+        if geo.width <= limit or chosen.estimate() > limit:
+            break
+        if wrap >= chosen.o.wrap_width:
+            continue
+        retry = _Layout(diagram, replace(options, wrap_width=wrap),
+                        keep_words=options.wrap_width, measured=measured).run()
+        if retry.width < geo.width:
+            geo = retry
+    return geo
 
 
 class _Layout:
-    def __init__(self, diagram: Diagram, options: RenderOptions) -> None:
+    def __init__(self, diagram: Diagram, options: RenderOptions,
+                 keep_words: float | None = None, measured: _Measured | None = None) -> None:
         self.d = diagram
         self.o = options
         self.s = options.font_size / 14.0
-        self.text = _Text(options.font_size, options.wrap_width)
+        self.text = _Text(options.font_size, options.wrap_width,
+                          options.wrap_width if keep_words is None else keep_words, measured)
         self.index = {p.id: i for i, p in enumerate(diagram.participants)}
         # The render option wins; otherwise what the diagram's %%{init}%% / front matter
         # asked for (``showSequenceNumbers``, ``mirrorActors``).
@@ -204,6 +291,7 @@ class _Layout:
         if self.numbering is None and diagram.config.show_numbers:
             self.numbering = True
         self.mirror = options.mirror_actors
+        self._cols: tuple[list[float], float] | None = None
         if diagram.config.mirror_actors is not None:
             self.mirror = diagram.config.mirror_actors
 
@@ -327,8 +415,11 @@ class _Layout:
         self.head_h: list[float] = []
         self.link_lines: list[list[tuple[int, str, float]]] = []
         small = self.o.font_size * 0.86
+        # Names wrap at half the message width (two short lines beat one wide head: a
+        # head's width sets the least gap to both neighbours).
+        head_wrap = max(HEAD_WRAP_MIN * s, self.o.wrap_width / 2)
         for p in self.d.participants:
-            lines, w = t.lines(p.label, bold=False)
+            lines, w = t.lines(p.label, width=head_wrap)
             if not lines:
                 lines, w = ("",), 0.0
             hw = _head_width(p.kind, w, s)
@@ -371,9 +462,20 @@ class _Layout:
 
     # -- main -----------------------------------------------------------------------
 
+    def estimate(self) -> float:
+        """The drawing's width as the horizontal pass sees it (what :meth:`run` gets
+        unless a fragment, note or title reaches further)."""
+        xs, right_need = self._columns()
+        return (xs[-1] + right_need if xs else 0.0) + MARGIN * self.s
+
+    def _columns(self) -> tuple[list[float], float]:
+        if self._cols is None:
+            self._prepare_heads()
+            self._cols = self._horizontal()
+        return self._cols
+
     def run(self) -> Geometry:
-        self._prepare_heads()
-        xs, right_need = self._horizontal()
+        xs, right_need = self._columns()
         geo, min_x = self._vertical(xs, right_need)
         want = MARGIN * self.s
         if min_x < want - 0.01:
@@ -432,6 +534,9 @@ class _Layout:
         y += 10 * s
 
         act = ACT_W * s
+        # A guard sits in its frame's first row, usually wider than one gap.
+        guard_wrap = max(o.wrap_width, GUARD_WRAP_MIN * s)
+        frame_room = self._frame_room(xs)
         numbers_on = self._numbers_on()
         auto_count = 0
         stacks: list[list[tuple[float, int]]] = [[] for _ in range(n)]
@@ -517,7 +622,17 @@ class _Layout:
                     self._lifecycle_after(a, ly + loop_h, pending_destroy, life_end, crosses,
                                           xs, s)
                     continue
-                if len(lines) > 1:
+                fitted = False
+                if lines and abs(a - b) > 1:
+                    # Across other lifelines: if the label fits between two neighbours
+                    # once wrapped to that gap (in a few lines), wrap it so, and no
+                    # lifeline runs through it (_quiet_spot then puts it there).
+                    gap = self._widest_gap(xs, a, b)
+                    g_lines, g_w = (lines, w) if w <= gap else t.lines(ev.text, width=gap)
+                    if g_w <= gap and len(g_lines) <= MAX_GAP_LINES:
+                        lines, w, fitted = g_lines, g_w, True
+                        label_h = len(lines) * lh
+                if len(lines) > 1 and not fitted:
                     # Other constraints may have spread these lifelines further apart
                     # than this label needed: use the room rather than stack lines.
                     room = abs(xs[b] - xs[a]) - 2 * LABEL_PAD * s - act
@@ -627,7 +742,8 @@ class _Layout:
                                             (tw), tsize, "start", True)
                     f.min_right = tab_w
                     if ev.label:
-                        glines, gw = t.lines(f"[{ev.label}]")
+                        room = frame_room.get(k, 0.0) - tab_w - 14 * s
+                        glines, gw = t.lines(f"[{ev.label}]", width=max(guard_wrap, room))
                         f.guard = TextBlock((tab_w + 6 * s), (y + (tab_h - lh) / 2 + asc),
                                             glines, (lh), (gw), size)
                         f.min_right = tab_w + 6 * s + gw + 8 * s
@@ -644,7 +760,8 @@ class _Layout:
                     sy = y
                     guard = None
                     if ev.label:
-                        glines, gw = t.lines(f"[{ev.label}]")
+                        room = frame_room.get(f.event, 0.0) - 14 * s
+                        glines, gw = t.lines(f"[{ev.label}]", width=max(guard_wrap, room))
                         guard = TextBlock((6 * s), (sy + 4 * s + asc), glines, (lh), (gw),
                                           size)
                         f.min_right = max(f.min_right, 6 * s + gw + 8 * s)
@@ -671,7 +788,8 @@ class _Layout:
                     y = bottom + 8 * s
                 last_msg = None
             elif isinstance(ev, Divider):
-                lines, w = t.lines(ev.text, bold=True)
+                # The band spans the whole diagram: wrap its label like the title.
+                lines, w = t.lines(ev.text, bold=True, width=max(o.wrap_width * 2, 400))
                 top = y + 2 * s
                 h = max(len(lines), 1) * lh + 8 * s
                 pending_dividers.append((k, top, h, lines, w))
@@ -778,11 +896,14 @@ class _Layout:
         dividers: list[DividerGeom] = []
         for k, top, h, lines, w in pending_dividers:
             dx = max(lo_all, 2 * s)
-            dw = max(hi_all - dx, w + 16 * s)
+            dw = max(hi_all - dx, w + 2 * DIVIDER_INDENT * s)
             width = max(width, dx + dw + MARGIN * s)
+            # The label at the left, where a reader of a wide diagram in a narrow docs
+            # column (scrolled to its start) sees it; centred it was often off-screen.
             dividers.append(DividerGeom(k, Rect((dx), (top), (dw), (h)),
-                                        TextBlock((dx + dw / 2), (top + 4 * s + asc), lines,
-                                                  (lh), (w), size, "middle", True)))
+                                        TextBlock((dx + DIVIDER_INDENT * s),
+                                                  (top + 4 * s + asc), lines, (lh), (w),
+                                                  size, "start", True)))
         height = y + MARGIN * s
         fragments.sort(key=lambda g: (g.depth, g.event))
         bars.sort(key=lambda b: (b.level, b.rect.y, b.participant))
@@ -829,6 +950,38 @@ class _Layout:
                 if dist < best_d:
                     best, best_d = mid, dist
         return best
+
+    def _frame_room(self, xs: list[float]) -> dict[int, float]:
+        """Width each fragment will have at least (keyed by its start event): from the
+        leftmost to the rightmost lifeline its messages and notes touch. Guards wrap at
+        this rather than at the wrap width, so a wide frame keeps its guard on one line."""
+        idx = self.index
+        room: dict[int, float] = {}
+        open_: list[list[int]] = []  # [start event, lowest, highest participant]
+        for k, ev in enumerate(self.d.events):
+            if isinstance(ev, FragmentStart):
+                open_.append([k, len(xs), -1])
+            elif isinstance(ev, FragmentEnd):
+                if open_:
+                    start, lo, hi = open_.pop()
+                    if hi >= 0:
+                        room[start] = xs[hi] - xs[lo] + 2 * FRAG_PAD * self.s
+                        if open_:
+                            outer = open_[-1]
+                            outer[1], outer[2] = min(outer[1], lo), max(outer[2], hi)
+            elif open_ and isinstance(ev, (Message, Note)):
+                ps = ((idx[ev.source], idx[ev.target]) if isinstance(ev, Message)
+                      else tuple(idx[p] for p in ev.participants))
+                top = open_[-1]
+                top[1], top[2] = min(top[1], *ps), max(top[2], *ps)
+        return room
+
+    def _widest_gap(self, xs: list[float], a: int, b: int) -> float:
+        """The most text width between two neighbouring lifelines from ``a`` to ``b``
+        (the room :meth:`_quiet_spot` finds there, a bar's width kept off each side)."""
+        lo, hi = (a, b) if a < b else (b, a)
+        clear = 2 * (ACT_W * self.s / 2 + 4 * self.s)
+        return max(xs[k + 1] - xs[k] for k in range(lo, hi)) - clear - 1.0
 
     def _badge(self, x: float, y: float, number: str) -> Badge:
         size = self.o.font_size * 0.72

@@ -34,6 +34,10 @@ class RenderOptions:
     """Draw the participant heads again at the bottom."""
     wrap_width: float = 240.0
     """Labels longer than this (px) wrap between words."""
+    max_width: float = 800.0
+    """Width (px) the drawing should fit, e.g. a docs column; ``0`` turns this off. A wider
+    drawing is laid out again with narrower wrapping (200, 160, then 130 px) until it fits
+    or wrapping cannot make it narrower; nothing is scaled, so text keeps its size."""
     autonumber: bool | None = None
     """Force message numbering on or off; ``None`` follows the diagram."""
     legend: bool = False
@@ -108,6 +112,14 @@ def _coerce(name: str, value: Any) -> Any:
             raise bad("a number") from None
         if not 4 <= number <= 4000:
             raise bad("a number between 4 and 4000")
+        return number
+    if name == "max_width":
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise bad("a number (0 for no limit)") from None
+        if not (number == 0 or 100 <= number <= 100_000):
+            raise bad("0 (no limit) or a width between 100 and 100000")
         return number
     if name == "id_salt":
         return str(value)

@@ -14,8 +14,9 @@ Contract (see DESIGN.md, "Output contract"):
   page live.
 
 Drawing order gives the calm hierarchy: background, boxes, coloured rects, lifelines,
-stage bands, fragment frames, activation bars, message lines, heads, notes, and the
-labels last, each with a halo in the background colour so no line runs through text.
+stage bands, fragment frames, activation bars, fragment tabs and guards, message lines,
+heads, notes, and the labels last, each with a halo in the background colour so no line
+runs through text.
 """
 
 from __future__ import annotations
@@ -122,10 +123,11 @@ def _text(block: TextBlock, cls: str = "", anchor: str = "start") -> str:
     x = _f(block.x)
     if len(block.lines) == 1:
         return f'{head} x="{x}" y="{_f(block.y)}">{escape(block.lines[0])}</text>'
-    parts = [f'{head} x="{x}" y="{_f(block.y)}">']
-    for i, line in enumerate(block.lines):
+    # The first line is the text's own; each further line a tspan back at ``x``.
+    parts = [f'{head} x="{x}" y="{_f(block.y)}">{escape(block.lines[0])}']
+    for i in range(1, len(block.lines)):
         parts.append(f'<tspan x="{x}" y="{_f(block.y + i * block.line_height)}">'
-                     f"{escape(line)}</tspan>")
+                     f"{escape(block.lines[i])}</tspan>")
     parts.append("</text>")
     return "".join(parts)
 
@@ -139,14 +141,18 @@ _ID = "\x00"
 """Stands for the id while drawing: :func:`escape` drops NUL, so no input contains it."""
 
 
-def _with_id(body: str) -> str:
+def _with_id(body: str, salt: str = "") -> str:
     """Replace the placeholder with a short hash of the drawing itself.
 
     The drawing covers everything that matters (text, positions, theme, options that
     change the output), so equal ids mean equal diagrams and different diagrams on one
-    page get different ids.
+    page get different ids. ``salt`` (:attr:`RenderOptions.id_salt`) tells apart the
+    same diagram shown twice on one page; without one the ids depend on the drawing only.
     """
-    digest = hashlib.blake2b(body.encode("utf-8"), digest_size=3).hexdigest()
+    h = hashlib.blake2b(body.encode("utf-8"), digest_size=3)
+    if salt:
+        h.update(b"\x00salt\x00" + salt.encode("utf-8"))
+    digest = h.hexdigest()
     return body.replace(_ID, "m" + digest)
 
 
@@ -348,6 +354,15 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
         if isinstance(start, FragmentStart) and start.kind is FragmentKind.RECT:
             continue
         out.append(_rect(fg.rect, "fr"))
+        for sec in fg.sections:
+            out.append(f'<path class="sd" d="M{f(fg.rect.x)} {f(sec.y)}H{f(fg.rect.right)}"/>')
+
+    for ab in g.activations:
+        out.append(_rect(ab.rect, "ac"))
+
+    # Tabs and guards after the bars: a frame's left edge often sits next to the bar of
+    # the participant it starts at, and the bar must not cut its keyword or guard.
+    for fg in g.fragments:
         if fg.tab is not None:
             t = fg.tab
             out.append(f'<path class="tb" d="M{f(t.x)} {f(t.y)}H{f(t.right)}'
@@ -357,12 +372,8 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
         if fg.guard is not None:
             out.append(_text(fg.guard, "lb"))
         for sec in fg.sections:
-            out.append(f'<path class="sd" d="M{f(fg.rect.x)} {f(sec.y)}H{f(fg.rect.right)}"/>')
             if sec.guard is not None:
                 out.append(_text(sec.guard, "lb"))
-
-    for ab in g.activations:
-        out.append(_rect(ab.rect, "ac"))
 
     lines = []
     for mg in g.messages:
@@ -446,4 +457,4 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
             out.append(_tag("path", attrs))
             out.append(_text(entry.label))
     out.append("</svg>")
-    return _with_id("".join(out))
+    return _with_id("".join(out), options.id_salt)

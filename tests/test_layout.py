@@ -283,12 +283,17 @@ else:
 
 
 def test_message_labels_sit_between_lifelines_when_they_fit() -> None:
-    """Lifelines crossing message labels in the ML diagram: Mermaid 14, PlantUML 4, us 1.
+    """Lifelines crossing message labels in the ML diagram: Mermaid 14, PlantUML 4, us 0.
 
-    The one left is wider than both gaps its arrow spans; its halo hides the lifeline.
+    A label wider than every gap its arrow spans is wrapped into the widest one when that
+    takes two lines at most (``reject: retrain with new params`` does).
     """
     source = shared_path("peers", "diagrams", "b_ml.mmd").read_text(encoding="utf-8")
-    g = layout.layout(parser.parse(source), RenderOptions())
+    for options in (RenderOptions(), RenderOptions(max_width=0)):
+        assert crossings(layout.layout(parser.parse(source), options)) == []
+
+
+def crossings(g: Geometry) -> list[str]:
     crossed = []
     for m in g.messages:
         if m.label is None:
@@ -297,4 +302,82 @@ def test_message_labels_sit_between_lifelines_when_they_fit() -> None:
         for ll in g.lifelines:
             if b.x < ll.x < b.right and ll.y1 < b.y and b.bottom < ll.y2:
                 crossed.append(m.label.lines[0])
-    assert crossed == ["reject: retrain with new params"]
+    return crossed
+
+
+def test_stage_label_at_the_left_of_its_band() -> None:
+    """A reader scrolled to the start of a wide diagram sees every stage's name."""
+    names = " ".join(f"participant P{i} as Participant number {i}" for i in range(12))
+    g = lay(names.replace(" participant", "\nparticipant") + "\nP0->>P11: go\n"
+            "== Training ==\nP11-->>P0: done\n")
+    (div,) = g.dividers
+    assert g.width > 1000
+    assert div.label.anchor == "start"
+    assert div.rect.x < div.label.x <= div.rect.x + 12
+    assert box(div.label).right < 200
+    assert div.rect.right >= max(h.rect.right for h in g.heads)
+
+
+def test_names_wrap_in_heads_without_breaking_words() -> None:
+    g = lay("participant O as Pipeline Orchestrator\nparticipant P as Preprocessing Job Runner\n"
+            "participant X as Hyperparameteroptimisation\nO->>P: x\nP->>X: y\n")
+    orch, prep, single = (h.label for h in g.heads[:3])
+    assert orch.lines == ("Pipeline", "Orchestrator")
+    assert prep.lines == ("Preprocessing Job", "Runner")
+    assert single.lines == ("Hyperparameteroptimisation",)
+    assert g.heads[0].rect.w < metrics.text_width("Pipeline Orchestrator")
+
+
+TEN = "\n".join(f"participant P{i} as Step {i}" for i in range(10)) + "\n" + "\n".join(
+    f"P{i}->>P{i + 1}: send the preprocessed feature batch number {i} onwards"
+    for i in range(9)) + "\nP9->>P9: validate every output file against the schema\n"
+
+
+def test_max_width_wraps_narrower_until_the_drawing_fits() -> None:
+    free = lay(TEN, max_width=0)
+    fitted = lay(TEN, max_width=1800)
+    narrowest = lay(TEN, max_width=800)
+    assert free.width > 2500
+    assert fitted.width <= 1800 < free.width
+    assert narrowest.width < fitted.width
+    # Nothing overlaps, nothing sticks out, words stay whole, every label is still there.
+    for g in (fitted, narrowest):
+        assert overlaps(g) == [] and outside(g) == []
+        labels = [" ".join(m.label.lines) for m in g.messages if m.label is not None]
+        assert labels == [" ".join(m.label.lines) for m in free.messages
+                          if m.label is not None]
+    assert lay(TEN, max_width=800, wrap_width=1000).width < free.width
+    small = "A->>B: a short one\n"
+    assert lay(small, max_width=800) == lay(small, max_width=0)
+
+
+def test_max_width_option_is_validated() -> None:
+    assert RenderOptions.from_mapping({"max-width": "900"}).max_width == 900.0
+    assert RenderOptions.from_mapping({"max_width": 0}).max_width == 0.0
+    for bad in ("wide", -5, 50, float("nan")):
+        with pytest.raises(MlseqError):
+            RenderOptions.from_mapping({"max_width": bad})
+
+
+def test_builtin_templates_fit_docs_columns_better() -> None:
+    """10-13 participants: before this, 1430-2520 px; a docs column is ~760 px."""
+    import mlseq
+    from mlseq.template import available
+
+    for name in available(()):
+        d = parser.parse(mlseq.expand(f"template: {name}"))
+        g = layout.layout(d, RenderOptions())
+        assert g.width <= 150 * len(d.participants), name
+        assert overlaps(g) == [] and outside(g) == [], name
+
+
+def test_guard_wraps_at_its_frame_not_at_the_wrap_width() -> None:
+    heads = "".join(f"participant P{i} as Participant number {i}\n" for i in range(6))
+    g = lay(heads + "alt the gate passed because every metric cleared its own threshold\n"
+            "P0->>P5: ok\nelse the gate failed on at least one slice of the data set\n"
+            "P5-->>P0: no\nend\n")
+    (frag,) = g.fragments
+    assert frag.guard is not None and frag.sections[0].guard is not None
+    assert metrics.text_width(" ".join(frag.guard.lines)) > 240
+    assert len(frag.guard.lines) == 1 and len(frag.sections[0].guard.lines) == 1
+    assert frag.guard.left + frag.guard.width <= frag.rect.right

@@ -288,3 +288,34 @@ def test_theme_from_init_directive_unless_the_site_sets_one() -> None:
     forest = theme.THEMES["forest"][0]["head-fill"]
     assert f"--mlseq-head-fill:{forest}" in render(text)
     assert f"--mlseq-head-fill:{forest}" not in render(text, theme="neutral")
+
+
+def test_fragment_tabs_and_guards_drawn_over_activation_bars() -> None:
+    """The demo runbook showed 'itical' and 'eak': a bar was painted over the tab."""
+    text = ("A->>B: page\nactivate B\ncritical stop the damage\n  B->>C: reroute\n"
+            "option the router does not answer\n  B->>C: scale down\nend\n"
+            "break data broken\n  B->>C: reject\nend\ndeactivate B\n")
+    order = [(el.get("class") or "", el.tag) for el in tree(render(text)).iter()]
+    bars = [i for i, (cls, _) in enumerate(order) if cls == "ac"]
+    tabs = [i for i, (cls, tag) in enumerate(order) if cls == "tb" and tag == NS + "path"]
+    guards = [i for i, (cls, tag) in enumerate(order) if cls == "lb" and tag == NS + "text"]
+    assert bars and len(tabs) == 2 and len(guards) == 3
+    assert max(bars) < min(tabs) and max(bars) < min(guards)
+    g = layout.layout(parser.parse(text), RenderOptions())
+    (bar,) = g.activations
+    for frag in g.fragments:
+        assert frag.tab is not None and frag.tab.x < bar.rect.right and bar.rect.x < frag.tab.right
+
+
+def test_id_salt_tells_the_same_diagram_apart() -> None:
+    plain = tree(render(ML)).get("id")
+    first = tree(render(ML, id_salt="1")).get("id")
+    second = tree(render(ML, id_salt="2")).get("id")
+    assert len({plain, first, second}) == 3
+    assert tree(render(ML, id_salt="1")).get("id") == first
+    out = render(ML, id_salt="2")
+    ids = [el.get("id") for el in tree(out).iter() if el.get("id")]
+    assert all(i.startswith(second) for i in ids)  # type: ignore[union-attr]
+    assert all(ref in ids for ref in re.findall(r"url\(#([^)]+)\)", out))
+    # Without a salt the ids still depend on the drawing only.
+    assert render(ML, id_salt="") == render(ML)
