@@ -541,7 +541,8 @@ class _Parser:
             value = _safe_yaml(raw)
         except _YamlTooLarge:
             raise self.error(
-                "participant metadata is too large (YAML aliases expand too far)",
+                f"participant metadata holds more than {_YAML_MAX_NODES} values "
+                "(counting each use of a YAML alias)",
                 st,
                 code=ErrorCode.LIMIT,
                 column=col,
@@ -945,6 +946,7 @@ class _Parser:
                 )
             label = decode_entities(value[:at].strip())
             url = decode_entities(value[at + 1 :].strip())
+            self.check_link(Link(label, url), st)
             p.links.append(Link(label, url))
         elif word == "links":
             try:
@@ -958,8 +960,19 @@ class _Parser:
                     code=ErrorCode.VALUE,
                     hint='write \'links A: {"Dashboard": "https://..."}\'',
                 )
-            p.links.extend(Link(str(k), v) for k, v in data.items())
+            for k, v in data.items():
+                self.check_link(Link(str(k), v), st)
+                p.links.append(Link(str(k), v))
         # properties/details: accepted for Mermaid compatibility, not drawn.
+
+    def check_link(self, link: Link, st: Statement) -> None:
+        longest = max(len(link.label), len(link.url))
+        if longest > self.limits.max_label:
+            raise self.error(
+                f"link is {longest} characters long; the limit is {self.limits.max_label}",
+                st,
+                code=ErrorCode.LIMIT,
+            )
 
     # --- configuration ------------------------------------------------------------
 
@@ -999,7 +1012,8 @@ class _Parser:
             data = _safe_yaml(st.text)
         except _YamlTooLarge:
             raise self.error(
-                "front matter is too large (YAML aliases expand too far)",
+                f"front matter holds more than {_YAML_MAX_NODES} values "
+                "(counting each use of a YAML alias)",
                 st,
                 code=ErrorCode.LIMIT,
             ) from None
