@@ -891,8 +891,14 @@ class _Layout:
         if title_block is not None:
             tl, tw, base = title_block
             width = max(width, tw + 2 * MARGIN * s)
-            title = TextBlock((width / 2), (base), tl, (metrics.line_height(size * 1.15)),
-                              (tw), size * 1.15, "middle", True)
+            tlh = metrics.line_height(size * 1.15)
+            if 0 < o.max_width < width:
+                # Wider than a docs column: at the left, where the reader starts (like
+                # the stage labels), not centred somewhere off-screen.
+                title = TextBlock(MARGIN * s, base, tl, tlh, tw, size * 1.15, "start", True)
+            else:
+                title = TextBlock((width / 2), (base), tl, tlh, (tw), size * 1.15, "middle",
+                                  True)
         dividers: list[DividerGeom] = []
         for k, top, h, lines, w in pending_dividers:
             dx = max(lo_all, 2 * s)

@@ -109,3 +109,21 @@ def test_goldens_cover_every_construct() -> None:
                            (NotePlacement.OVER, 1), (NotePlacement.OVER, 2)}
     wanted |= {k for k in FragmentKind if k is not FragmentKind.PAR_OVER}
     assert wanted - kinds == set()
+
+
+@pytest.mark.parametrize("path", sorted((GOLDEN / "templates").glob("*.yaml")),
+                         ids=lambda p: p.stem)
+def test_golden_template(path: Path) -> None:
+    """Built-in templates as users call them: wide drawings fitted to a docs column."""
+    import mlseq
+
+    expected_path = GOLDEN / "templates" / f"{path.stem}.svg"
+    actual = mlseq.render(path.read_text(encoding="utf-8"))
+    if REGEN or not expected_path.exists():
+        expected_path.write_text(actual, encoding="utf-8")
+        if not REGEN:
+            pytest.fail(f"{expected_path.name} was missing and has been written: review it")
+        return
+    assert actual == expected_path.read_text(encoding="utf-8"), (
+        f"template {path.stem}: output changed; if intended, run `make golden` and look"
+    )

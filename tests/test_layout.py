@@ -381,3 +381,13 @@ def test_guard_wraps_at_its_frame_not_at_the_wrap_width() -> None:
     assert metrics.text_width(" ".join(frag.guard.lines)) > 240
     assert len(frag.guard.lines) == 1 and len(frag.sections[0].guard.lines) == 1
     assert frag.guard.left + frag.guard.width <= frag.rect.right
+
+
+def test_title_of_a_drawing_wider_than_max_width_starts_at_the_left() -> None:
+    heads = "".join(f"participant P{i} as Participant number {i}\n" for i in range(12))
+    wide = lay("title Nightly retraining\n" + heads + "P0->>P11: go\n")
+    assert wide.width > 800 and wide.title is not None
+    assert wide.title.anchor == "start" and box(wide.title).right < 300
+    narrow = lay("title Nightly retraining\nA->>B: go\n")
+    assert narrow.title is not None and narrow.title.anchor == "middle"
+    assert narrow.title.x == pytest.approx(narrow.width / 2)
