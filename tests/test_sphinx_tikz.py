@@ -68,7 +68,7 @@ T1->>U: from box
 
 
 def drawn(source: str, **overrides: object) -> tuple[str, str, object]:
-    options = RenderOptions(css=False).updated(overrides)
+    options = RenderOptions(css=False, max_width=0).updated(overrides)
     diagram = parser.parse(source)
     geometry = layout.layout(diagram, options)
     return (tikz.draw_tikz(diagram, geometry, options), svg.draw(diagram, geometry, options),
