@@ -113,6 +113,8 @@ def _text(block: TextBlock, cls: str = "", anchor: str = "start") -> str:
 
     Attributes are written in sorted order by hand: this is the hottest path.
     """
+    if not block.lines:  # an empty note or stage divider: nothing to write
+        return ""
     if block.bold:
         cls = f"{cls} b" if cls else "b"
     head = f'<text class="{cls}"' if cls else "<text"

@@ -200,6 +200,12 @@ def load_yaml(text: str, origin: Origin, *, max_bytes: int = MAX_CALL_BYTES) -> 
                      code=ErrorCode.YAML) from None
     except yaml.YAMLError as exc:
         raise _error(origin, f"YAML error: {_problem(exc)}", 0, 0, code=ErrorCode.YAML) from None
+    except UnicodeError:
+        # A lone surrogate cannot be encoded for the C parser (nor is it valid YAML).
+        line = next(i for i, row in enumerate(text.splitlines(), 1)
+                    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in row)) if text else 0
+        raise _error(origin, "YAML holds a character that is not valid Unicode text", line, 0,
+                     code=ErrorCode.YAML) from None
     except RecursionError:
         raise _error(origin, "YAML nested too deeply", 0, 0, code=ErrorCode.LIMIT) from None
     if root is None:

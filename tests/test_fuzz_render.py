@@ -6,13 +6,12 @@ The hypothesis ``deadline`` is a generous bound that catches hangs, not a timing
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import mlseq
 import pytest
 from conftest import SHARED
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mlseq.errors import MlseqError
 from mlseq.options import Limits
@@ -55,14 +54,7 @@ def statements(draw: st.DrawFn) -> str:
     ][choice]
 
 
-# Routed to the renderer (core/layout.py + core/svg.py): an empty note or stage divider
-# raises IndexError in svg._text. Kept out of the properties until it is fixed; the
-# strict xfail below flips when it is.
-_EMPTY_LABEL = re.compile(r"(?im)^[ \t]*(?:==[ \t]*==|note[^:\n]*:[ \t]*(?:;|%%|$))")
-
-
 def _check(text: str, **options: object) -> None:
-    assume(not _EMPTY_LABEL.search(text))
     try:
         svg = mlseq.render(text, limits=LIMITS, **options)
     except MlseqError as err:
@@ -126,26 +118,17 @@ def test_mutated_corpus(text: str) -> None:
     _check(text)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 @FUZZ
 @given(mutations(CALLS))
 def test_mutated_template_calls(text: str) -> None:
-    # Routed to templates: a lone surrogate escapes as UnicodeEncodeError (xfail below).
-    assume(not _SURROGATE.search(text))
     _check(text)
 
 
-@pytest.mark.xfail(strict=True, reason="template.load_yaml: a lone surrogate in a template "
-                   "call raises UnicodeEncodeError from the C YAML parser")
 def test_surrogate_in_template_call_is_an_mlseq_error() -> None:
     with pytest.raises(MlseqError):
         mlseq.render("template: a\ud800b\n")
 
 
-@pytest.mark.xfail(strict=True, reason="renderer: empty note/divider text -> IndexError "
-                   "in svg._text (layout gives a TextBlock with no lines)")
 @pytest.mark.parametrize("source", ["== ==", "A->>B: x\nNote over A: "])
 def test_empty_note_or_divider_renders(source: str) -> None:
     assert_safe_svg(mlseq.render(source))

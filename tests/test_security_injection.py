@@ -216,7 +216,10 @@ def outcome(source: str, **options: object) -> str | None:
     try:
         return mlseq.render(source, **options)
     except MlseqError as err:
-        assert str(err).startswith(f"{err.line}:{err.column}: ")
+        # Located errors read "line:col: message"; block-wide ones (a bad option) have
+        # no position and read as the message alone.
+        expected = f"{err.line}:{err.column}: {err.message}" if err.line else err.message
+        assert str(err).startswith(expected)
         return None
 
 
