@@ -25,6 +25,7 @@ test: $(STAMP)
 
 golden: $(STAMP)
 	MLSEQ_REGEN_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py
+	$(BIN)/python tools/template_pictures.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
