@@ -386,9 +386,14 @@ def test_sphinx_file_argument_cannot_leave_srcdir(tmp_path: Path) -> None:
         .. mlseq:: ok.mmd
     """))
     warnings = io.StringIO()
-    app = Sphinx(str(src), str(src), str(tmp_path / "out"), str(tmp_path / "doctrees"),
-                 "html", status=io.StringIO(), warning=warnings, freshenv=True)
-    app.build()
+    # docutils_namespace: Sphinx registers nodes and directives in docutils' global
+    # tables; without it they leak into the Sphinx tests that run after this one.
+    from sphinx.util.docutils import docutils_namespace
+
+    with docutils_namespace():
+        app = Sphinx(str(src), str(src), str(tmp_path / "out"), str(tmp_path / "doctrees"),
+                     "html", status=io.StringIO(), warning=warnings, freshenv=True)
+        app.build()
     html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "visible-ok" in html
     assert SECRET not in html
