@@ -181,18 +181,23 @@ def plantuml(sources: dict[str, Path], work: Path, *, runs: int, batch_runs: int
             copies.append(str(copy))
         batch = wall(["plantuml", "-tsvg", "-o", str(bdir / "svg"), *copies], batch_runs)
         svg = out / f"{src.stem}.svg"
-        results[name] = {
-            "cli_s": single.median_s,
-            "batch_s": batch.median_s,
-            "per_diagram_ms": 1000 * batch.median_s / BATCH,
-            "marginal_ms": 1000 * (batch.median_s - single.median_s) / (BATCH - 1),
-            "svg_bytes": svg.stat().st_size if svg.exists() else 0,
-            "runs": single.runs,
-            "batch_runs": batch.runs,
-        }
+        results[name] = _cli_and_batch(single, batch, svg)
         log(f"  plantuml {name}: CLI {single.median_s:.3f} s, batch of {BATCH} "
             f"{batch.median_s:.2f} s = {1000 * batch.median_s / BATCH:.0f} ms/diagram")
     return results
+
+
+def _cli_and_batch(single: Wall, batch: Wall, svg: Path) -> dict[str, float]:
+    """One peer's row: a CLI call per diagram, and a batch of BATCH in one process."""
+    return {
+        "cli_s": single.median_s,
+        "batch_s": batch.median_s,
+        "per_diagram_ms": 1000 * batch.median_s / BATCH,
+        "marginal_ms": 1000 * (batch.median_s - single.median_s) / (BATCH - 1),
+        "svg_bytes": svg.stat().st_size if svg.exists() else 0,
+        "runs": single.runs,
+        "batch_runs": batch.runs,
+    }
 
 
 def mermaid(sources: dict[str, Path], work: Path, *, runs: int, batch_runs: int
@@ -213,15 +218,7 @@ def mermaid(sources: dict[str, Path], work: Path, *, runs: int, batch_runs: int
         md.write_text("".join(f"## {name} {i}\n\n```mermaid\n{body}```\n\n" for i in range(BATCH)))
         batch = wall([str(MMDC), "-q", "-p", str(cfg), "-i", str(md), "-o",
                       str(bdir / "out.md"), "-e", "svg"], batch_runs, warmup=0, timeout=600)
-        results[name] = {
-            "cli_s": single.median_s,
-            "batch_s": batch.median_s,
-            "per_diagram_ms": 1000 * batch.median_s / BATCH,
-            "marginal_ms": 1000 * (batch.median_s - single.median_s) / (BATCH - 1),
-            "svg_bytes": svg.stat().st_size if svg.exists() else 0,
-            "runs": single.runs,
-            "batch_runs": batch.runs,
-        }
+        results[name] = _cli_and_batch(single, batch, svg)
         log(f"  mermaid {name}: CLI {single.median_s:.2f} s, batch of {BATCH} "
             f"{batch.median_s:.1f} s = {1000 * batch.median_s / BATCH:.0f} ms/diagram")
     return results
