@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._records import fast_init
 
+
+@fast_init
 @dataclass(frozen=True)
 class Rect:
     x: float
@@ -31,6 +34,7 @@ class Rect:
         return self.y + self.h
 
 
+@fast_init
 @dataclass(frozen=True)
 class TextBlock:
     """Lines of text: ``x`` is the anchor (left edge or centre), ``y`` the first baseline."""
@@ -51,6 +55,7 @@ class TextBlock:
         return self.x - self.width / 2 if self.anchor == "middle" else self.x
 
 
+@fast_init
 @dataclass(frozen=True)
 class HeadBox:
     """A participant's head: ``rect`` is the whole shape, ``label`` its name."""
@@ -63,6 +68,7 @@ class HeadBox:
     """The mirrored head drawn under the lifelines."""
 
 
+@fast_init
 @dataclass(frozen=True)
 class Lifeline:
     participant: int
@@ -75,6 +81,7 @@ class Lifeline:
     """Stretches drawn dotted: delays (``... text ...``)."""
 
 
+@fast_init
 @dataclass(frozen=True)
 class Badge:
     """An autonumber badge: a circle with the message number."""
@@ -86,6 +93,7 @@ class Badge:
     size: float
 
 
+@fast_init
 @dataclass(frozen=True)
 class MessageGeom:
     event: int
@@ -101,6 +109,7 @@ class MessageGeom:
     badge: Badge | None = None
 
 
+@fast_init
 @dataclass(frozen=True)
 class ActivationGeom:
     participant: int
@@ -109,6 +118,7 @@ class ActivationGeom:
     """0 for the outermost bar; nested bars are shifted right by their level."""
 
 
+@fast_init
 @dataclass(frozen=True)
 class NoteGeom:
     event: int
@@ -116,6 +126,7 @@ class NoteGeom:
     label: TextBlock
 
 
+@fast_init
 @dataclass(frozen=True)
 class SectionGeom:
     """An ``else``/``and``/``option`` divider inside a fragment."""
@@ -124,6 +135,7 @@ class SectionGeom:
     guard: TextBlock | None
 
 
+@fast_init
 @dataclass(frozen=True)
 class FragmentGeom:
     event: int
@@ -138,6 +150,7 @@ class FragmentGeom:
     depth: int = 0
 
 
+@fast_init
 @dataclass(frozen=True)
 class DividerGeom:
     """A stage divider (``== Training ==``): a band across the whole diagram."""
@@ -147,6 +160,7 @@ class DividerGeom:
     label: TextBlock
 
 
+@fast_init
 @dataclass(frozen=True)
 class DelayGeom:
     event: int
@@ -155,6 +169,7 @@ class DelayGeom:
     label: TextBlock | None
 
 
+@fast_init
 @dataclass(frozen=True)
 class CrossGeom:
     """The X where a destroyed participant's lifeline ends."""
@@ -165,6 +180,7 @@ class CrossGeom:
     size: float
 
 
+@fast_init
 @dataclass(frozen=True)
 class BoxGeom:
     box: int
@@ -173,6 +189,7 @@ class BoxGeom:
     label: TextBlock | None
 
 
+@fast_init
 @dataclass(frozen=True)
 class LegendEntry:
     kind: str
@@ -183,12 +200,14 @@ class LegendEntry:
     label: TextBlock
 
 
+@fast_init
 @dataclass(frozen=True)
 class LegendGeom:
     rect: Rect
     entries: tuple[LegendEntry, ...]
 
 
+@fast_init
 @dataclass(frozen=True)
 class LinkGeom:
     """A participant link, drawn as text under the top head."""
@@ -199,6 +218,7 @@ class LinkGeom:
     label: TextBlock
 
 
+@fast_init
 @dataclass(frozen=True)
 class Geometry:
     width: float

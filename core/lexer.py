@@ -20,6 +20,7 @@ import html.entities
 import re
 from dataclasses import dataclass
 
+from ._records import fast_init
 from .errors import ErrorCode, MlseqError
 
 _ENTITY = re.compile(r"#(\w+);")
@@ -28,8 +29,13 @@ _ACC_BLOCK = re.compile(r"[ \t]*accdescr[ \t]*\{", re.IGNORECASE)
 # ``rect #fef`` / ``box #fef Team``: Mermaid would read ``#fef`` as a comment and drop
 # the colour; keeping it as a colour is the only reading a user can have meant.
 _HEX_AFTER_KEYWORD = re.compile(r"[ \t]*(?:rect|box)[ \t]+#[0-9a-fA-F]{3,8}(?![\w])", re.I)
+_STOP = re.compile(r"[;#]|%%")
+"""What can end a statement early: ``;``, a comment, or ``#`` starting an entity code."""
+_PLAIN = re.compile(r"[^;#%]*\Z")
+_ACC = re.compile(r"[ \t]*acc", re.IGNORECASE)
 
 
+@fast_init
 @dataclass(frozen=True)
 class Statement:
     """One statement: its text with comments removed, and where it starts."""
@@ -69,6 +75,14 @@ def split(text: str) -> list[Statement]:
     while index < len(lines):
         line = lines[index]
         lineno = index + 1
+        if _PLAIN.match(line) and not _ACC.match(line):
+            # Most lines: one statement, no comment, nothing to scan for.
+            body = line.strip()
+            if body:
+                lead = len(line) - len(line.lstrip())
+                out.append(Statement(body, lineno, lead + 1, "line", lineno, lead + len(body)))
+            index += 1
+            continue
         stripped = line.lstrip()
         if stripped.startswith("%%{"):
             index = _directive(lines, index, out)
@@ -113,20 +127,19 @@ def _segment_end(line: str, pos: int) -> tuple[int, bool]:
     keyword_colour = _HEX_AFTER_KEYWORD.match(line, pos)
     if keyword_colour:
         i = keyword_colour.end()
-    while i < n:
-        c = line[i]
-        if c == ";":
-            return i, False
-        if c == "#":
-            m = _ENTITY.match(line, i)
-            if m:
-                i = m.end()
+    while True:
+        stop = _STOP.search(line, i)
+        if stop is None:
+            return n, True
+        at = stop.start()
+        if line[at] == ";":
+            return at, False
+        if line[at] == "#":
+            entity = _ENTITY.match(line, at)
+            if entity:
+                i = entity.end()
                 continue
-            return i, True
-        if c == "%" and i + 1 < n and line[i + 1] == "%":
-            return i, True
-        i += 1
-    return n, True
+        return at, True
 
 
 def _front_matter(lines: list[str], out: list[Statement]) -> int:

@@ -17,7 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from ._records import fast_init
 
+
+@fast_init
 @dataclass(frozen=True)
 class Span:
     """Where a statement is in its block: 1-based lines and columns, end inclusive."""
@@ -66,6 +69,7 @@ MERMAID_KINDS = frozenset(
 )
 
 
+@fast_init
 @dataclass(frozen=True)
 class Link:
     """A menu entry on a participant (``link A: Label @ url``)."""
@@ -74,6 +78,7 @@ class Link:
     url: str
 
 
+@fast_init
 @dataclass(frozen=True)
 class Participant:
     id: str
@@ -91,6 +96,7 @@ class Participant:
     """Ended with ``destroy``: its lifeline stops with a cross."""
 
 
+@fast_init
 @dataclass(frozen=True)
 class Box:
     """A coloured group of adjacent participants (``box Aqua Team ... end``)."""
@@ -136,6 +142,7 @@ class MessageKind(str, Enum):
     """A solid line without a head (``->``)."""
 
 
+@fast_init
 @dataclass(frozen=True)
 class Message:
     source: str
@@ -184,6 +191,7 @@ class Message:
         return self.head in halves or self.tail in halves
 
 
+@fast_init
 @dataclass(frozen=True)
 class Activation:
     """``activate X`` / ``deactivate X``, or the ``+``/``-`` of a message."""
@@ -200,6 +208,7 @@ class NotePlacement(str, Enum):
     OVER = "over"
 
 
+@fast_init
 @dataclass(frozen=True)
 class Note:
     participants: tuple[str, ...]
@@ -221,6 +230,7 @@ class FragmentKind(str, Enum):
     RECT = "rect"
 
 
+@fast_init
 @dataclass(frozen=True)
 class FragmentStart:
     kind: FragmentKind
@@ -233,6 +243,7 @@ class FragmentStart:
     span: Span = field(default_factory=lambda: Span(0))
 
 
+@fast_init
 @dataclass(frozen=True)
 class FragmentSection:
     """``else`` (alt), ``and`` (par), ``option`` (critical): a new section."""
@@ -243,6 +254,7 @@ class FragmentSection:
     span: Span = field(default_factory=lambda: Span(0))
 
 
+@fast_init
 @dataclass(frozen=True)
 class FragmentEnd:
     kind: FragmentKind
@@ -250,6 +262,7 @@ class FragmentEnd:
     span: Span = field(default_factory=lambda: Span(0))
 
 
+@fast_init
 @dataclass(frozen=True)
 class Divider:
     """``== Training ==``: a full-width band that splits the workflow into stages."""
@@ -258,6 +271,7 @@ class Divider:
     span: Span = field(default_factory=lambda: Span(0))
 
 
+@fast_init
 @dataclass(frozen=True)
 class Delay:
     """``... nightly ...``: time passes (a gap in the lifelines, optional text)."""
@@ -266,6 +280,7 @@ class Delay:
     span: Span = field(default_factory=lambda: Span(0))
 
 
+@fast_init
 @dataclass(frozen=True)
 class Create:
     """The participant's head is drawn at its next message, not at the top."""
@@ -274,6 +289,7 @@ class Create:
     span: Span = field(default_factory=lambda: Span(0))
 
 
+@fast_init
 @dataclass(frozen=True)
 class Destroy:
     """The participant's lifeline ends (with a cross) at its next message."""
@@ -282,6 +298,7 @@ class Destroy:
     span: Span = field(default_factory=lambda: Span(0))
 
 
+@fast_init
 @dataclass(frozen=True)
 class Autonumber:
     """``autonumber [start [step]]`` or ``autonumber off``; messages carry the result."""
@@ -307,6 +324,7 @@ Event = (
 )
 
 
+@fast_init
 @dataclass(frozen=True)
 class DiagramConfig:
     """What ``%%{init}%%`` directives and ``---`` front matter asked for.
@@ -322,6 +340,7 @@ class DiagramConfig:
     title: str | None = None
 
 
+@fast_init
 @dataclass(frozen=True)
 class Diagram:
     participants: tuple[Participant, ...]
