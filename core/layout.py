@@ -292,6 +292,7 @@ class _Layout:
             self.numbering = True
         self.mirror = options.mirror_actors
         self._cols: tuple[list[float], float] | None = None
+        self._numbered: bool | None = None
         if diagram.config.mirror_actors is not None:
             self.mirror = diagram.config.mirror_actors
 
@@ -323,23 +324,32 @@ class _Layout:
         depth = 0
         max_depth = 0
         created = {i for i, p in enumerate(d.participants) if p.created}
+        loop_reach = act + LOOP_W * s + 6 * s + LABEL_PAD * s + badge / 2
+        label_room = 2 * LABEL_PAD * s + act + badge
+        lines = t.lines
         for ev in d.events:
-            if isinstance(ev, Message):
+            if type(ev) is Message:
                 a, b = idx[ev.source], idx[ev.target]
-                _, w = t.lines(ev.text)
+                w = lines(ev.text)[1]
                 if a == b:
-                    reach = act + LOOP_W * s + 6 * s + w + LABEL_PAD * s + badge / 2
+                    reach = loop_reach + w
                     if a + 1 < n:
                         need(a, a + 1, reach)
-                    else:
-                        right_need = max(right_need, reach)
-                else:
-                    extra = 0.0
+                    elif reach > right_need:
+                        right_need = reach
+                    continue
+                dist = w + label_room
+                if created:
                     for p in (a, b):
                         if p in created:
                             # The head is drawn on this row: the label must clear it.
-                            extra += self.head_w[p] / 2
-                    need(a, b, w + 2 * LABEL_PAD * s + act + badge + extra)
+                            dist += self.head_w[p] / 2
+                # need(a, b, dist), inlined: this is once per message.
+                if a > b:
+                    a, b = b, a
+                row = cons[b]
+                if dist > row.get(a, 0.0):
+                    row[a] = dist
             elif isinstance(ev, Note):
                 # Notes have their own row and an opaque backing, so they may cover
                 # neighbouring lifelines; they only widen the diagram at its edges.
@@ -403,7 +413,10 @@ class _Layout:
             return False
         if self.numbering is True:
             return True
-        return any(isinstance(e, Message) and e.number is not None for e in self.d.events)
+        if self._numbered is None:
+            self._numbered = any(isinstance(e, Message) and e.number is not None
+                                 for e in self.d.events)
+        return self._numbered
 
     # -- heads ----------------------------------------------------------------------
 
@@ -560,9 +573,6 @@ class _Layout:
             return xs[p] + act / 2 + max(level_count - 1, 0) * ACT_STEP * s if level_count \
                 else xs[p]
 
-        def edge_left(p: int, level_count: int) -> float:
-            return xs[p] - act / 2 if level_count else xs[p]
-
         def count_after(k: int, p: int) -> int:
             """Bars on ``p`` at the message ``k``: the most of before and just after it."""
             c = len(stacks[p])
@@ -586,10 +596,15 @@ class _Layout:
                 if hi > f.hi:
                     f.hi = hi
 
+        gap_widths = [xs[i + 1] - xs[i] for i in range(n - 1)]
+        gap_clear = 2 * (act / 2 + 4 * s) + 1.0
+        row_gap = ROW_GAP * s
+        frag_pad = FRAG_PAD * s
+        lines_of = t.lines
         for k, ev in enumerate(events):
-            if isinstance(ev, Message):
+            if type(ev) is Message:
                 a, b = idx[ev.source], idx[ev.target]
-                lines, w = t.lines(ev.text)
+                lines, w = lines_of(ev.text)
                 label_h = len(lines) * lh
                 top = y
                 number = ev.number
@@ -598,7 +613,10 @@ class _Layout:
                     number = str(auto_count)
                 if not numbers_on:
                     number = None
-                ca, cb = count_after(k, a), count_after(k, b)
+                if k + 1 < n_events and type(events[k + 1]) is Activation:
+                    ca, cb = count_after(k, a), count_after(k, b)
+                else:
+                    ca, cb = len(stacks[a]), len(stacks[b])
                 if a == b:
                     x = xs[a]
                     x1 = edge_right(a, ca)
@@ -616,18 +634,20 @@ class _Layout:
                     hi = lx + w + 6 * s
                     if hi > hi_all:
                         hi_all = hi
-                    grow(xs[a] - FRAG_PAD * s, max(xs[a] + FRAG_PAD * s, hi))
+                    grow(xs[a] - frag_pad, max(xs[a] + frag_pad, hi))
                     last_msg = (a, b, ly + loop_h)
-                    y = bottom + ROW_GAP * s
-                    self._lifecycle_after(a, ly + loop_h, pending_destroy, life_end, crosses,
-                                          xs, s)
+                    y = bottom + row_gap
+                    if pending_destroy:
+                        self._lifecycle_after(a, ly + loop_h, pending_destroy, life_end,
+                                              crosses, xs, s)
                     continue
                 fitted = False
-                if lines and abs(a - b) > 1:
+                across = abs(a - b) > 1
+                if lines and across:
                     # Across other lifelines: if the label fits between two neighbours
                     # once wrapped to that gap (in a few lines), wrap it so, and no
                     # lifeline runs through it (_quiet_spot then puts it there).
-                    gap = self._widest_gap(xs, a, b)
+                    gap = max(gap_widths[a:b] if a < b else gap_widths[b:a]) - gap_clear
                     g_lines, g_w = (lines, w) if w <= gap else t.lines(ev.text, width=gap)
                     if g_w <= gap and len(g_lines) <= MAX_GAP_LINES:
                         lines, w, fitted = g_lines, g_w, True
@@ -640,14 +660,17 @@ class _Layout:
                         lines, w = t.lines(ev.text, width=room)
                         label_h = len(lines) * lh
                 line_y = top + label_h + LABEL_GAP * s if lines else top + 4 * s
-                head_rows: list[int] = [p for p in (a, b) if p in pending_create]
+                head_rows: list[int] = [p for p in (a, b) if p in pending_create] \
+                    if pending_create else []
                 if head_rows:
                     line_y = max(line_y, top + self.head_h[head_rows[0]] / 2)
                 right = xs[b] > xs[a]
                 if right:
-                    x1, x2 = edge_right(a, ca), edge_left(b, cb)
+                    x1 = xs[a] + act / 2 + (ca - 1) * ACT_STEP * s if ca else xs[a]
+                    x2 = xs[b] - act / 2 if cb else xs[b]
                 else:
-                    x1, x2 = edge_left(a, ca), edge_right(b, cb)
+                    x1 = xs[a] - act / 2 if ca else xs[a]
+                    x2 = xs[b] + act / 2 + (cb - 1) * ACT_STEP * s if cb else xs[b]
                 if ev.central_source:
                     x1 = xs[a]
                 if ev.central_target:
@@ -671,19 +694,21 @@ class _Layout:
                 label = None
                 if lines:
                     cx = (x1 + x2) / 2
-                    if abs(a - b) > 1:
+                    if across:
                         cx = self._quiet_spot(xs, a, b, x1, x2, w, x1)
                     label = TextBlock((cx), (top + asc), lines, (lh), (w), size, "middle")
                 messages.append(MessageGeom(k, (x1), (x2), (line_y), label, None, badge))
-                lo, hi = (xs[a], xs[b]) if right else (xs[b], xs[a])
-                grow(lo - FRAG_PAD * s, hi + FRAG_PAD * s)
+                if frames:
+                    lo, hi = (xs[a], xs[b]) if right else (xs[b], xs[a])
+                    grow(lo - frag_pad, hi + frag_pad)
                 bottom = line_y
                 for p in head_rows:
                     bottom = max(bottom, line_y + self.head_h[p] / 2)
-                y = bottom + ROW_GAP * s
+                y = bottom + row_gap
                 last_msg = (a, b, line_y)
-                self._lifecycle_after(a, line_y, pending_destroy, life_end, crosses, xs, s)
-                self._lifecycle_after(b, line_y, pending_destroy, life_end, crosses, xs, s)
+                if pending_destroy:
+                    self._lifecycle_after(a, line_y, pending_destroy, life_end, crosses, xs, s)
+                    self._lifecycle_after(b, line_y, pending_destroy, life_end, crosses, xs, s)
             elif isinstance(ev, Activation):
                 p = idx[ev.participant]
                 at = y
@@ -943,13 +968,19 @@ class _Layout:
         lifelines off the glyphs).
         """
         lo, hi = (a, b) if a < b else (b, a)
-        left_end, right_end = min(x1, x2), max(x1, x2)
-        clear = ACT_W * self.s / 2 + 4 * self.s
+        s = self.s
+        clear = ACT_W * s / 2 + 4 * s
+        left_end = (x1 if x1 < x2 else x2) + 2 * s
+        right_end = (x2 if x1 < x2 else x1) - 2 * s
         best = (x1 + x2) / 2
         best_d = float("inf")
         for k in range(lo, hi):
-            gl = max(xs[k] + clear, left_end + 2 * self.s)
-            gr = min(xs[k + 1] - clear, right_end - 2 * self.s)
+            gl = xs[k] + clear
+            if left_end > gl:
+                gl = left_end
+            gr = xs[k + 1] - clear
+            if right_end < gr:
+                gr = right_end
             if gr - gl >= w:
                 mid = (gl + gr) / 2
                 dist = abs(mid - near)
@@ -981,13 +1012,6 @@ class _Layout:
                 top = open_[-1]
                 top[1], top[2] = min(top[1], *ps), max(top[2], *ps)
         return room
-
-    def _widest_gap(self, xs: list[float], a: int, b: int) -> float:
-        """The most text width between two neighbouring lifelines from ``a`` to ``b``
-        (the room :meth:`_quiet_spot` finds there, a bar's width kept off each side)."""
-        lo, hi = (a, b) if a < b else (b, a)
-        clear = 2 * (ACT_W * self.s / 2 + 4 * self.s)
-        return max(xs[k + 1] - xs[k] for k in range(lo, hi)) - clear - 1.0
 
     def _badge(self, x: float, y: float, number: str) -> Badge:
         size = self.o.font_size * 0.72

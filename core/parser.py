@@ -107,6 +107,8 @@ _ARROW_RE = re.compile(
     + r")(\(\))?"
 )
 _WORD = re.compile(r"\w+")
+_BAD_IN_NAME = re.compile(r"[>,;:]")
+_BAD_IN_MESSAGE = re.compile(r"[>,;:+]")
 _WRAP = re.compile(r":?(no)?wrap:", re.IGNORECASE)
 _BR = re.compile(r"<br[ \t]*/?>", re.IGNORECASE)
 _PLACEMENT = re.compile(r"(left[ \t]+of|right[ \t]+of|over)(?!\w)", re.IGNORECASE)
@@ -328,18 +330,18 @@ class _Parser:
     def check_name(self, name: str, st: Statement, column: int, *, message: bool) -> str:
         if not name:
             raise self.error("expected a participant name", st, column=column)
-        bad = ">,;:" + ("+" if message else "")
-        for ch in name:
-            if ch in bad:
-                raise self.error(
-                    f"invalid participant name {_q(name)}: it may not contain {ch!r}",
-                    st,
-                    column=column,
-                    hint="declare it with 'participant X as Any Label: text' to show "
-                    "such characters"
-                    if ch != ":"
-                    else "put the label after 'as'",
-                )
+        found = (_BAD_IN_MESSAGE if message else _BAD_IN_NAME).search(name)
+        if found is not None:
+            ch = found.group(0)
+            raise self.error(
+                f"invalid participant name {_q(name)}: it may not contain {ch!r}",
+                st,
+                column=column,
+                hint="declare it with 'participant X as Any Label: text' to show "
+                "such characters"
+                if ch != ":"
+                else "put the label after 'as'",
+            )
         if len(name) > self.limits.max_label:
             raise self.error(
                 f"participant name is {len(name)} characters long; "
@@ -402,6 +404,11 @@ class _Parser:
         if word == "sequencediagram" and not rest.strip():
             if not first:
                 raise self.error("'sequenceDiagram' may only be the first line", st)
+            return
+        if word not in KEYWORDS and self.box is None and s[:1] not in "=.":
+            # Most statements are messages: skip the keyword chain below.
+            if not self.message(st):
+                self.unknown(word, first, st)
             return
         declaration = word in ("participant", "actor") or (
             word in KIND_KEYWORDS and not self.is_message(s)
@@ -739,7 +746,7 @@ class _Parser:
         source_col = st.column + len(source_raw) - len(source_raw.lstrip())
         src = self.use(self.check_name(source, st, source_col, message=True), st, source_col)
         tgt = self.use(self.check_name(target, st, target_col, message=True), st, target_col)
-        for p, col in ((src, source_col), (tgt, target_col)):
+        for p, col in ((src, source_col), (tgt, target_col)) if self.gone else ():
             gone = self.gone.get(p.id)
             if gone is not None:
                 raise self.error(
@@ -750,7 +757,9 @@ class _Parser:
                     hint="a destroyed participant cannot send or receive messages",
                 )
         text, wrap = self.text(s[colon + 1 :], st) if colon >= 0 else ("", False)
-        self.lifecycle(src.id, tgt.id, st)
+        if self.pending_create is not None or self.pending_destroy is not None:
+            self.lifecycle(src.id, tgt.id, st)
+        span = _span(st)
         number: str | None = None
         if self.numbering:
             number = _fmt_number(self.counter)
@@ -768,15 +777,15 @@ class _Parser:
                 wrap=wrap,
                 central_source=m.group(1) is not None,
                 central_target=m.group(3) is not None,
-                span=_span(st),
+                span=span,
             )
         )
         if marker == "+":
             self.active[tgt.id] = self.active.get(tgt.id, 0) + 1
-            self.events.append(Activation(tgt.id, True, True, _span(st)))
+            self.events.append(Activation(tgt.id, True, True, span))
         elif marker == "-":
             self.deactivate(src.id, st, source_col)
-            self.events.append(Activation(src.id, False, True, _span(st)))
+            self.events.append(Activation(src.id, False, True, span))
         return True
 
     def lifecycle(self, src: str, tgt: str, st: Statement) -> None:

@@ -90,13 +90,23 @@ _HEAD_MARKER = {
 }
 
 
+_NUMBERS: dict[float, str] = {}
+"""Numbers already formatted: a drawing repeats its lifelines' x and its rows' y often."""
+
+
 def _f(v: float) -> str:
     """The one number format: one decimal (a tenth of a pixel), no ``.0``, no ``-0``."""
+    text = _NUMBERS.get(v)
+    if text is not None:
+        return text
     text = f"{v:.1f}"
     if text[-1] == "0":
         text = text[:-2]
         if text == "-0":
-            return "0"
+            text = "0"
+    if len(_NUMBERS) >= 20_000:  # bounded: long-lived processes draw many diagrams
+        _NUMBERS.clear()
+    _NUMBERS[v] = text
     return text
 
 

@@ -14,6 +14,7 @@ sphinx-rtd-dark-mode (``html[data-theme=dark]``).
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .errors import ErrorCode, MlseqError, did_you_mean
@@ -187,6 +188,7 @@ def declarations(palette: Palette) -> str:
     return ";".join(f"--mlseq-{k}:{palette[k]}" for k in VARIABLES if k in palette)
 
 
+@functools.lru_cache(maxsize=64)
 def variable_css(scope: str, theme: str, colors: tuple[tuple[str, str], ...] = ()) -> str:
     """The variable rules for ``scope`` (``svg.mlseq`` or ``#id``), light then dark."""
     light, dark = palettes(theme, colors)
