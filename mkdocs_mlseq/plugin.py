@@ -9,6 +9,8 @@ uses SuperFences, its custom fence) to the site build:
 - it ships one stylesheet for the whole site (``assets/mlseq.css`` in ``extra_css``);
 - its renderer (and so the drawing cache) lives as long as the plugin, which ``mkdocs
   serve`` keeps across rebuilds because the plugin has an ``on_startup`` event;
+- drawings are also kept on disk (``cache_dir``, :mod:`mkdocs_mlseq.diskcache`), so a new
+  ``mkdocs build`` draws only what changed; a full build prunes what it did not use;
 - template folders are watched by ``mkdocs serve``;
 - search plugins (MkDocs' own, Material's) index the page without the diagrams' SVG
   markup: they read ``page.content`` in ``on_page_context``, so the SVGs are taken out
@@ -34,6 +36,7 @@ from mlseq.lint import LintConfig
 from mlseq.options import THEMES
 
 from . import fence
+from .diskcache import DiskCache
 from .extension import MlseqExtension
 from .renderer import (
     DiagramRenderer,
@@ -70,6 +73,10 @@ class MlseqConfig(base.Config):
     colors = c.DictOfItems(c.Type(str), default={})
     limits = c.DictOfItems(c.Type(int), default={})
     cache = c.Type(bool, default=True)
+    """Keep drawings across builds: in memory (``mkdocs serve``) and in ``cache_dir``."""
+    cache_dir = c.Type(str, default=".cache/mlseq")
+    """Folder of the disk cache, relative to ``mkdocs.yml``; ``""`` keeps drawings in
+    memory only."""
     lint = c.Type((bool, dict), default=False)
     """Log lint findings as warnings (``--strict`` then fails on them): ``true`` for the
     default rules, or a mapping of lint options (``ignore: [ML005]`` ...)."""
@@ -83,12 +90,14 @@ class MlseqPlugin(BasePlugin[MlseqConfig]):
     def __init__(self) -> None:
         self.renderer: DiagramRenderer | None = None
         self._config_dir = ""
+        self._dirty = False
         self._full_content: dict[str, str] = {}
         """Page (src URI) -> its HTML with the diagrams, while search sees it without."""
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         # Having this event makes MkDocs keep the plugin (and its cache) across rebuilds.
-        pass
+        # A dirty build draws only the changed pages, so it must not prune the disk cache.
+        self._dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -102,6 +111,7 @@ class MlseqPlugin(BasePlugin[MlseqConfig]):
         self.renderer.cache_enabled = self.config.cache
         self.renderer.follow_context = False
         self._config_dir = os.path.dirname(config.config_file_path or "") or os.getcwd()
+        self.renderer.disk = self._disk_cache(config, self.renderer.disk)
 
         # Our extension instance (bound to the renderer) replaces a listed `mlseq`.
         extensions: list[Any] = [
@@ -129,6 +139,21 @@ class MlseqPlugin(BasePlugin[MlseqConfig]):
             if folder not in config.watch:
                 config.watch.append(folder)
         return config
+
+    def _disk_cache(self, config: MkDocsConfig, current: DiskCache | None) -> DiskCache | None:
+        if not self.config.cache or not self.config.cache_dir:
+            return None
+        folder = os.path.normpath(os.path.join(self._config_dir, self.config.cache_dir))
+        docs = os.path.normpath(os.path.join(self._config_dir, config.docs_dir))
+        if os.path.commonpath([folder, docs]) == docs:
+            # Its files would be copied into the site and wake `mkdocs serve` up.
+            raise PluginError(
+                f"mlseq plugin option cache_dir: {self.config.cache_dir!r} is inside "
+                f"docs_dir; choose a folder outside it (default .cache/mlseq)"
+            )
+        if current is not None and os.path.normpath(current.folder) == folder:
+            return current
+        return DiskCache(folder)
 
     def _render_options(self) -> RenderOptions:
         values: dict[str, Any] = {
@@ -164,6 +189,11 @@ class MlseqPlugin(BasePlugin[MlseqConfig]):
         if self.renderer is not None:
             self.renderer.problems = 0
             self.renderer.findings = 0
+            self.renderer.begin_build()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.renderer is not None:
+            self.renderer.end_build(prune=False)
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
@@ -212,9 +242,10 @@ class MlseqPlugin(BasePlugin[MlseqConfig]):
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "w", encoding="utf-8") as handle:
             handle.write(site_stylesheet(self.config.theme))
-        self.renderer.sweep()
+        self.renderer.end_build(prune=not self._dirty)
         get_logger().debug(
-            "mlseq: %d diagrams drawn, %d from cache, %d problems, %d lint findings",
-            self.renderer.renders, self.renderer.cache_hits, self.renderer.problems,
-            self.renderer.findings,
+            "mlseq: %d diagrams drawn, %d from cache (%d from disk), %d problems, "
+            "%d lint findings",
+            self.renderer.renders, self.renderer.cache_hits, self.renderer.disk_hits,
+            self.renderer.problems, self.renderer.findings,
         )

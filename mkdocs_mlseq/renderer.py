@@ -2,8 +2,9 @@
 
 One :class:`DiagramRenderer` serves a whole site build (the MkDocs plugin keeps it across
 ``mkdocs serve`` rebuilds) or one Markdown instance (the plain extension). The core does
-the drawing; this module only maps options, remembers drawings by content hash, names
-the page line of a problem, and places the SVG in the page.
+the drawing; this module only maps options, remembers drawings by content hash (in
+memory, and on disk when the plugin gives it a :class:`~mkdocs_mlseq.diskcache.DiskCache`),
+names the page line of a problem, and places the SVG in the page.
 
 The same diagram twice on one page is drawn the second time with
 :attr:`mlseq.RenderOptions.id_salt` set to its occurrence number, so ids never collide.
@@ -13,7 +14,6 @@ Lint findings (opt-in: the ``lint`` option) are logged like problems, at their p
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import sys
@@ -28,6 +28,7 @@ from mlseq.errors import ErrorCode
 from mlseq.lint import Finding, LintConfig, lint_source
 from mlseq.markup import error_box, escape
 
+from .diskcache import DiskCache, drawing_key, templates_fingerprint
 from .fence import LANGUAGE, Placement, check_options
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ class DiagramRenderer:
         page_stylesheet: bool = True,
         cache: bool = True,
         lint: LintConfig | None = None,
+        disk: DiskCache | None = None,
     ) -> None:
         self.options = options
         self.lint = lint
@@ -113,6 +115,9 @@ class DiagramRenderer:
         self.page_stylesheet = page_stylesheet
         """Add a ``<style>`` once per page; off when the site ships ``mlseq.css``."""
         self.cache_enabled = cache
+        self.disk = disk
+        """Drawings kept between builds (the plugin's ``cache_dir``); used only while
+        :attr:`cache_enabled`."""
         self.page: PageSource | None = None
         """Set by the MkDocs plugin for each page; otherwise looked up per document."""
         self.follow_context = True
@@ -120,6 +125,9 @@ class DiagramRenderer:
         self.renders = 0
         """Diagrams drawn by the core (cache misses)."""
         self.cache_hits = 0
+        """Diagrams served from a cache (memory or disk)."""
+        self.disk_hits = 0
+        """The part of :attr:`cache_hits` read from the disk cache."""
         self.problems = 0
         self.findings = 0
         """Lint findings logged."""
@@ -127,6 +135,7 @@ class DiagramRenderer:
         self._lint_cache: dict[tuple[str, LintConfig], list[Finding]] = {}
         self._used: set[str] = set()
         self._template_key = ""
+        self._in_build = False
         self._doc_seen: dict[str, int] = {}
         self._doc_styled = False
 
@@ -137,9 +146,30 @@ class DiagramRenderer:
         Markdown about to be converted."""
         self._doc_seen = {}
         self._doc_styled = False
-        self._template_key = _folders_fingerprint(self.options.template_dirs)
+        if not self._in_build:
+            # No plugin to say when a build starts: each document is one.
+            self._template_key = templates_fingerprint(self.options.template_dirs)
         if self.follow_context and md is not None:
             self.page = _zensical_page(md, text)
+
+    # -- per build (the MkDocs plugin) -------------------------------------------------------
+
+    def begin_build(self) -> None:
+        """Hash the template folders once for the whole build (not per page or diagram)."""
+        self._template_key = templates_fingerprint(self.options.template_dirs)
+        self._in_build = True
+        if self.disk is not None:
+            self.disk.begin_build()
+
+    def end_build(self, *, prune: bool) -> None:
+        """Report disk cache problems (one line at most), prune the disk cache when
+        ``prune`` (a full build: every page was drawn), then :meth:`sweep` memory."""
+        self._in_build = False
+        if self.disk is not None:
+            self.disk.report(get_logger())
+            if prune:
+                self.disk.prune(self._used)
+        self.sweep()
 
     def sweep(self) -> None:
         """Drop drawings no page used since the last sweep (keeps ``serve`` memory flat)."""
@@ -178,15 +208,21 @@ class DiagramRenderer:
         return self._stylesheet_once() + self._place(drawn, fence.placement)
 
     def _key(self, source: str, options: RenderOptions) -> str:
-        return hashlib.sha256(
-            f"{mlseq.__version__}\0{options!r}\0{self._template_key}\0{source}".encode()
-        ).hexdigest()
+        return drawing_key(source, options, self._template_key)
 
     def _draw(self, source: str, options: RenderOptions, key: str) -> str | MlseqError:
         self._used.add(key)
         if self.cache_enabled and key in self._cache:
             self.cache_hits += 1
             return self._cache[key]
+        disk = self.disk if self.cache_enabled else None
+        if disk is not None:
+            stored = disk.get(key)
+            if stored is not None:
+                self.cache_hits += 1
+                self.disk_hits += 1
+                self._cache[key] = stored
+                return stored
         self.renders += 1
         result: str | MlseqError
         try:
@@ -198,6 +234,9 @@ class DiagramRenderer:
             result = MlseqError(f"internal error while drawing: {exc!r}")
         if self.cache_enabled:
             self._cache[key] = result
+        if disk is not None and isinstance(result, str):
+            # Errors stay in memory only: drawing them again gives the same warning.
+            disk.put(key, result)
         return result
 
     def where(self, fence_line: int | None, error_line: int = 0) -> str:
@@ -260,24 +299,6 @@ class DiagramRenderer:
             f'<div class="{LANGUAGE}" data-search-exclude>{svg}</div>'
             f"<figcaption>{escape(placement.caption)}</figcaption></figure>"
         )
-
-
-def _folders_fingerprint(folders: tuple[str, ...]) -> str:
-    """Names, sizes and times of the template files: an edit changes every cache key."""
-    if not folders:
-        return ""
-    entries: list[str] = []
-    for folder in folders:
-        for root, dirs, files in os.walk(folder):
-            dirs.sort()
-            for name in sorted(files):
-                path = os.path.join(root, name)
-                try:
-                    stat = os.stat(path)
-                except OSError:
-                    continue
-                entries.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
-    return hashlib.sha256("\n".join(entries).encode()).hexdigest()
 
 
 def _zensical_page(md: Markdown, text: str) -> PageSource | None:
