@@ -41,8 +41,17 @@ def on_config_inited(app: Sphinx, config: Config) -> None:
 
 
 def on_builder_inited(app: Sphinx) -> None:
-    cache.domain_of(app.env).output_kind = cache.kind_for_format(app.builder.format)
+    domain = cache.domain_of(app.env)
+    domain.output_kind = cache.kind_for_format(app.builder.format)
+    # Hashed once per build: the code, the template folders' contents.
+    domain.inputs = cache.BuildInputs.collect(app.config)
     writers.write_support_files(app)
+
+
+def on_env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str],
+                        changed: set[str], removed: set[str]) -> list[str]:
+    # Documents whose drawings a new mlseq or a template edit Sphinx cannot see changed.
+    return cache.domain_of(env).stale_docs()
 
 
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -78,6 +87,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_latex_package(writers.STY_NAME)
     app.connect("config-inited", on_config_inited)
     app.connect("builder-inited", on_builder_inited)
+    app.connect("env-get-outdated", on_env_get_outdated)
     app.connect("env-updated", on_env_updated)
     app.connect("html-page-context", writers.add_stylesheet)
     return {

@@ -173,15 +173,14 @@ class Mlseq(SphinxDirective):
 
         node["code"] = source
         node["options"] = options
-        templates: list[str] = []
+        domain = cache.domain_of(self.env)
         if options.template_dirs and is_template_call(source):
             # A template call may use any team template (templates extend each other),
             # so the page depends on all of them and so does the drawing's key.
-            templates = cache.template_files(options.template_dirs)
-            for path in templates:
+            for path in domain.inputs.template_files:
                 self.env.note_dependency(path)
         engine = self.config.latex_engine
-        key = cache.digest(source, options, templates, engine)
+        key = domain.digest(source, options)
         occurrences: dict[str, int] = self.env.temp_data.get(OCCURRENCES) or {}
         self.env.temp_data[OCCURRENCES] = occurrences
         seen = occurrences.get(key, 0)
@@ -190,10 +189,9 @@ class Mlseq(SphinxDirective):
             # The same drawing again in this document: salt its ids so they stay unique.
             options = options.updated({"id_salt": str(seen)})
             node["options"] = options
-            key = cache.digest(source, options, templates, engine)
+            key = domain.digest(source, options)
         node["key"] = key
 
-        domain = cache.domain_of(self.env)
         kind = domain.output_kind
         try:
             if kind is None:
