@@ -40,6 +40,7 @@ from functools import cache
 from pathlib import Path
 
 import mlseq
+from mlseq.template import is_template_call
 
 MAGIC = b"mlseq-drawing-cache 1"
 """First line of every entry; bump the number when the format changes."""
@@ -116,8 +117,11 @@ def templates_fingerprint(folders: tuple[str, ...]) -> str:
 def drawing_key(source: str, options: mlseq.RenderOptions, templates: str) -> str:
     """The key of one SVG drawing: equal keys draw equal bytes.
 
-    ``templates`` is :func:`templates_fingerprint` of ``options.template_dirs``.
+    ``templates`` is :func:`templates_fingerprint` of ``options.template_dirs``; only
+    template calls depend on it, so a template edit leaves other diagrams' keys alone.
     """
+    if not (templates and options.template_dirs and is_template_call(source)):
+        templates = ""
     digest = hashlib.sha256()
     for part in ("svg", mlseq.__version__, code_fingerprint(), repr(options), templates,
                  source):

@@ -266,7 +266,9 @@ class MlseqDomain(Domain):
 
     def lookup(self, kind: str, key: str) -> str | None:
         """The cached drawing, or ``None`` when absent or when it fails its check."""
-        cache_key = f"{kind}:{key}"
+        return self._checked(f"{kind}:{key}")
+
+    def _checked(self, cache_key: str) -> str | None:
         drawing = self.drawings.get(cache_key)
         if not isinstance(drawing, str):
             return None
@@ -285,7 +287,9 @@ class MlseqDomain(Domain):
     def stale_docs(self) -> list[str]:
         """Documents to read again because what draws changed since the last build
         (every document with a diagram) or the template files did (those calling
-        templates). Records this build's inputs."""
+        templates), or because a drawing they use is missing or fails its check (the
+        environment then heals: the drawings are made and stored again). Records this
+        build's inputs."""
         inputs = self.inputs
         if self.data["code"] != inputs.code:
             stale = list(self.docs)
@@ -293,9 +297,11 @@ class MlseqDomain(Domain):
             stale = [docname for docname, calls in self.docs.items() if calls]
         else:
             stale = []
+        stale += [docname for docname, keys in self.used.items()
+                  if any(self._checked(cache_key) is None for cache_key in keys)]
         self.data["code"] = inputs.code
         self.data["templates"] = inputs.templates
-        return sorted(docname for docname in stale if docname in self.env.found_docs)
+        return sorted({docname for docname in stale if docname in self.env.found_docs})
 
     def process_doc(self, env: BuildEnvironment, docname: str, document: nodes.document
                     ) -> None:
