@@ -31,8 +31,9 @@ _ACC_BLOCK = re.compile(r"[ \t]*accdescr[ \t]*\{", re.IGNORECASE)
 _HEX_AFTER_KEYWORD = re.compile(r"[ \t]*(?:rect|box)[ \t]+#[0-9a-fA-F]{3,8}(?![\w])", re.I)
 _STOP = re.compile(r"[;#]|%%")
 """What can end a statement early: ``;``, a comment, or ``#`` starting an entity code."""
-_PLAIN = re.compile(r"[^;#%]*\Z")
-_ACC = re.compile(r"[ \t]*acc", re.IGNORECASE)
+# A line that is one statement as it stands (no ``;``, comment, entity or ``acc...``):
+# its indentation, then the statement (``\s`` is what ``str.strip`` removes).
+_PLAIN = re.compile(r"(\s*+)(?!acc)([^;#%]*+)\Z", re.IGNORECASE)
 
 
 @fast_init
@@ -75,11 +76,12 @@ def split(text: str) -> list[Statement]:
     while index < len(lines):
         line = lines[index]
         lineno = index + 1
-        if _PLAIN.match(line) and not _ACC.match(line):
+        plain = _PLAIN.match(line)
+        if plain is not None:
             # Most lines: one statement, no comment, nothing to scan for.
-            body = line.strip()
+            body = plain.group(2).rstrip()
             if body:
-                lead = len(line) - len(line.lstrip())
+                lead = plain.end(1)
                 out.append(Statement(body, lineno, lead + 1, "line", lineno, lead + len(body)))
             index += 1
             continue

@@ -10,6 +10,8 @@ from .errors import MlseqError
 # U+FFFE/U+FFFF). NUL is among them, which the SVG writer relies on: it uses NUL as a
 # placeholder that no escaped text can contain.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SPECIAL = re.compile("[&<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Anything :func:`escape` changes; most labels contain none of it."""
 
 
 def escape(text: str) -> str:
@@ -18,6 +20,8 @@ def escape(text: str) -> str:
     Control characters that XML 1.0 forbids are dropped, so no input can make the
     output ill-formed.
     """
+    if _SPECIAL.search(text) is None:
+        return text
     if _FORBIDDEN.search(text):
         text = _FORBIDDEN.sub("", text)
     return (

@@ -14,6 +14,7 @@ layout only ever looks at :class:`Activation` events.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -171,24 +172,30 @@ class Message:
 
     @property
     def kind(self) -> MessageKind:
-        if self.tail is not Head.NONE and self.head is not Head.NONE and not self.is_half:
-            return MessageKind.BIDIRECTIONAL
-        if self.head is Head.CROSS or self.tail is Head.CROSS:
-            return MessageKind.LOST
-        if self.is_half:
-            return MessageKind.HALF
-        if self.line is LineStyle.DOTTED:
-            return MessageKind.RETURN
-        if self.head is Head.OPEN:
-            return MessageKind.ASYNC
-        if self.head is Head.NONE:
-            return MessageKind.LINE
-        return MessageKind.SYNC
+        return _message_kind(self.line, self.head, self.tail)
 
     @property
     def is_half(self) -> bool:
         halves = (Head.HALF_TOP, Head.HALF_BOTTOM)
         return self.head in halves or self.tail in halves
+
+
+@functools.lru_cache(maxsize=128)  # a few dozen combinations exist
+def _message_kind(line: LineStyle, head: Head, tail: Head) -> MessageKind:
+    half = head in (Head.HALF_TOP, Head.HALF_BOTTOM) or tail in (Head.HALF_TOP, Head.HALF_BOTTOM)
+    if tail != Head.NONE and head != Head.NONE and not half:
+        return MessageKind.BIDIRECTIONAL
+    if head == Head.CROSS or tail == Head.CROSS:
+        return MessageKind.LOST
+    if half:
+        return MessageKind.HALF
+    if line == LineStyle.DOTTED:
+        return MessageKind.RETURN
+    if head == Head.OPEN:
+        return MessageKind.ASYNC
+    if head == Head.NONE:
+        return MessageKind.LINE
+    return MessageKind.SYNC
 
 
 @fast_init

@@ -110,6 +110,8 @@ _WORD = re.compile(r"\w+")
 _BAD_IN_NAME = re.compile(r"[>,;:]")
 _BAD_IN_MESSAGE = re.compile(r"[>,;:+]")
 _WRAP = re.compile(r":?(no)?wrap:", re.IGNORECASE)
+_WRAP_FIRST = frozenset(":nNwW")
+"""How a ``wrap:``/``nowrap:`` prefix can start: other labels need no look at it."""
 _BR = re.compile(r"<br[ \t]*/?>", re.IGNORECASE)
 _PLACEMENT = re.compile(r"(left[ \t]+of|right[ \t]+of|over)(?!\w)", re.IGNORECASE)
 _NUMBER = re.compile(r"\d{0,12}(?:\.\d{1,12})?")
@@ -382,33 +384,31 @@ class _Parser:
     # --- statements ---------------------------------------------------------------
 
     def statement(self, st: Statement) -> None:
-        if st.kind == "acc_title":
-            self.acc_title = decode_entities(st.text)
-            return
-        if st.kind == "acc_descr":
-            self.acc_descr = decode_entities(st.text)
-            return
-        if st.kind == "directive":
-            self.directive(st)
-            return
-        if st.kind == "frontmatter":
-            self.front_matter(st)
+        if st.kind != "line":
+            if st.kind == "acc_title":
+                self.acc_title = decode_entities(st.text)
+            elif st.kind == "acc_descr":
+                self.acc_descr = decode_entities(st.text)
+            elif st.kind == "directive":
+                self.directive(st)
+            elif st.kind == "frontmatter":
+                self.front_matter(st)
             return
         s = st.text
         first = not self.seen_statement
         self.seen_statement = True
         m = _WORD.match(s)
         word = m.group(0).lower() if m else ""
+        if word not in KEYWORDS and self.box is None and s[:1] not in "=.":
+            # Most statements are messages: skip the keyword chain below.
+            if not self.message(st):
+                self.unknown(word, first, st)
+            return
         rest = s[m.end() :] if m else s
         rest_col = st.column + (m.end() if m else 0)
         if word == "sequencediagram" and not rest.strip():
             if not first:
                 raise self.error("'sequenceDiagram' may only be the first line", st)
-            return
-        if word not in KEYWORDS and self.box is None and s[:1] not in "=.":
-            # Most statements are messages: skip the keyword chain below.
-            if not self.message(st):
-                self.unknown(word, first, st)
             return
         declaration = word in ("participant", "actor") or (
             word in KIND_KEYWORDS and not self.is_message(s)
@@ -744,8 +744,18 @@ class _Parser:
                 hint="write 'A->>B: text'",
             )
         source_col = st.column + len(source_raw) - len(source_raw.lstrip())
-        src = self.use(self.check_name(source, st, source_col, message=True), st, source_col)
-        tgt = self.use(self.check_name(target, st, target_col, message=True), st, target_col)
+        # Known, well-formed names (nearly every message) skip the checks' calls.
+        participants = self.participants
+        src = participants.get(source)
+        if (src is None or not (src.explicit or not self.strict) or "#" in source
+                or "+" in source):
+            src = self.use(self.check_name(source, st, source_col, message=True), st,
+                           source_col)
+        tgt = participants.get(target)
+        if (tgt is None or not (tgt.explicit or not self.strict) or "#" in target
+                or "+" in target):
+            tgt = self.use(self.check_name(target, st, target_col, message=True), st,
+                           target_col)
         for p, col in ((src, source_col), (tgt, target_col)) if self.gone else ():
             gone = self.gone.get(p.id)
             if gone is not None:
@@ -756,7 +766,15 @@ class _Parser:
                     column=col,
                     hint="a destroyed participant cannot send or receive messages",
                 )
-        text, wrap = self.text(s[colon + 1 :], st) if colon >= 0 else ("", False)
+        if colon < 0:
+            text, wrap = "", False
+        else:
+            text = s[colon + 1 :].strip()
+            if (not text or text[0] in _WRAP_FIRST or "<" in text or "#" in text
+                    or len(text) > self.limits.max_label):
+                text, wrap = self.text(text, st)
+            else:
+                wrap = False
         if self.pending_create is not None or self.pending_destroy is not None:
             self.lifecycle(src.id, tgt.id, st)
         span = _span(st)
@@ -765,19 +783,19 @@ class _Parser:
             number = _fmt_number(self.counter)
             self.counter += self.step
         self.events.append(
-            Message(
+            Message(  # positional: the fields in order (keywords cost more per message)
                 src.id,
                 tgt.id,
                 text,
-                line=line,
-                head=head,
-                tail=tail,
-                arrow=arrow,
-                number=number,
-                wrap=wrap,
-                central_source=m.group(1) is not None,
-                central_target=m.group(3) is not None,
-                span=span,
+                line,
+                head,
+                tail,
+                arrow,
+                number,
+                wrap,
+                m.group(1) is not None,
+                m.group(3) is not None,
+                span,
             )
         )
         if marker == "+":

@@ -388,32 +388,28 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
                 out.append(_text(sec.guard, "lb"))
 
     lines = []
+    marker_end = {h: f' marker-end="url(#{did}-a{k})"' for h, k in _HEAD_MARKER.items()}
+    marker_start = {h: f' marker-start="url(#{did}-a{k})"' for h, k in _HEAD_MARKER.items()}
     for mg in g.messages:
         m = events[mg.event]
         assert isinstance(m, Message)
-        attrs = {}
-        if m.line is LineStyle.DOTTED:
-            attrs["class"] = "rt"
+        # Attributes in sorted order, as _tag writes them: class, d, marker-end/-start.
+        cls = ' class="rt"' if m.line is LineStyle.DOTTED else ""
         if mg.loop is not None:
             lp = mg.loop
-            attrs["d"] = (f"M{f(mg.x1)} {f(lp.y)}H{f(lp.right)}V{f(lp.bottom)}"
-                          f"H{f(mg.x2)}")
+            d = f"M{f(mg.x1)} {f(lp.y)}H{f(lp.right)}V{f(lp.bottom)}H{f(mg.x2)}"
         else:
-            attrs["d"] = f"M{f(mg.x1)} {f(mg.y)}H{f(mg.x2)}"
-        head = _HEAD_MARKER.get(m.head)
-        if head:
-            attrs["marker-end"] = f"url(#{did}-a{head})"
-        tail = _HEAD_MARKER.get(m.tail)
-        if tail:
-            attrs["marker-start"] = f"url(#{did}-a{tail})"
-        lines.append(_tag("path", attrs))
+            d = f"M{f(mg.x1)} {f(mg.y)}H{f(mg.x2)}"
+        lines.append(f'<path{cls} d="{d}"{marker_end.get(m.head, "")}'
+                     f'{marker_start.get(m.tail, "")}/>')
     if lines:
         out.append('<g class="ms">' + "".join(lines) + "</g>")
 
     for hb in g.heads:
         p = participants[hb.participant]
         shape = _head_shape(hb, p.kind) + _text(hb.label)
-        url = next((safe_url(ln.url) for ln in p.links if safe_url(ln.url)), None)
+        url = next((safe_url(ln.url) for ln in p.links if safe_url(ln.url)), None) \
+            if p.links else None
         if url:
             shape = f'<a href="{escape(url)}">{shape}</a>'
         out.append(shape)
