@@ -51,7 +51,10 @@ def on_builder_inited(app: Sphinx) -> None:
 def on_env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str],
                         changed: set[str], removed: set[str]) -> list[str]:
     # Documents whose drawings a new mlseq or a template edit Sphinx cannot see changed.
-    return cache.domain_of(env).stale_docs()
+    # Hashed again here: one application may build more than once (sphinx.testing).
+    domain = cache.domain_of(env)
+    domain.inputs = cache.BuildInputs.collect(app.config)
+    return domain.stale_docs()
 
 
 def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:

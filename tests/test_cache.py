@@ -769,3 +769,16 @@ def test_sphinx_code_fingerprint_covers_engine_and_versions(
     monkeypatch.setattr(mlseq, "__version__", "99.0")
     fingerprints.add(cache.code_fingerprint("pdflatex"))
     assert len(fingerprints) == 3
+
+
+def test_sphinx_one_application_building_twice_sees_a_template_edit(
+    make_app: Callable[..., SphinxTestApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build inputs are hashed per build, not once per application."""
+    src = sphinx_project(tmp_path)
+    app = build_sphinx(make_app, src, tmp_path / "build")
+    edit_keeping_size_and_time(src / "team" / "hello.yaml", "version one", "version 1.0")
+    calls = count_renders(monkeypatch)
+    app.build()
+    assert len(calls) == 1
+    assert "greeting version 1.0" in (app.outdir / "index.html").read_text()
