@@ -169,28 +169,31 @@ class _Text:
     def lines(self, text: str, *, bold: bool = False, size: float | None = None,
               width: float | None = None) -> tuple[tuple[str, ...], float]:
         """The wrapped lines of ``text`` and the width of the widest one."""
-        plain = not bold and size is None and width is None
-        if plain:
-            found = self._plain.get(text)
-            if found is not None:
-                return found
-        sz = self.size if size is None else size
-        limit = self.wrap_width if width is None else width
+        if not bold and size is None and width is None:
+            return self.plain(text)
+        return self._measure(text, self.size if size is None else size, bold,
+                             self.wrap_width if width is None else width)
+
+    def plain(self, text: str) -> tuple[tuple[str, ...], float]:
+        """:meth:`lines` of a label in the diagram's font at the wrap width (most calls)."""
+        found = self._plain.get(text)
+        if found is None:
+            found = self._plain[text] = self._measure(text, self.size, False, self.wrap_width)
+        return found
+
+    def _measure(self, text: str, size: float, bold: bool, limit: float
+                 ) -> tuple[tuple[str, ...], float]:
         if not text:
-            result: tuple[tuple[str, ...], float] = ((), 0.0)
-        elif ("\n" not in text and "  " not in text and text[0] != " " and text[-1] != " "
-              and (w := self.width(text, sz, bold)) <= limit):
+            return (), 0.0
+        if ("\n" not in text and "  " not in text and text[0] != " " and text[-1] != " "
+                and (w := self.width(text, size, bold)) <= limit):
             # Fits on one line as written: what wrap() would return, without its cost.
-            result = ((text,), w)
-        else:
-            key = (text, bold, sz, limit)
-            hit = self._wrapped.get(key)
-            if hit is None:
-                hit = self._wrapped[key] = self._wrap(text, sz, bold, limit)
-            result = hit
-        if plain:
-            self._plain[text] = result
-        return result
+            return (text,), w
+        key = (text, bold, size, limit)
+        hit = self._wrapped.get(key)
+        if hit is None:
+            hit = self._wrapped[key] = self._wrap(text, size, bold, limit)
+        return hit
 
     def _wrap(self, text: str, size: float, bold: bool, limit: float
               ) -> tuple[tuple[str, ...], float]:
@@ -293,6 +296,8 @@ class _Layout:
         self.mirror = options.mirror_actors
         self._cols: tuple[list[float], float] | None = None
         self._numbered: bool | None = None
+        self._has_frames = True
+        """Whether any fragment is open anywhere (set by the horizontal pass)."""
         if diagram.config.mirror_actors is not None:
             self.mirror = diagram.config.mirror_actors
 
@@ -326,11 +331,11 @@ class _Layout:
         created = {i for i, p in enumerate(d.participants) if p.created}
         loop_reach = act + LOOP_W * s + 6 * s + LABEL_PAD * s + badge / 2
         label_room = 2 * LABEL_PAD * s + act + badge
-        lines = t.lines
+        plain = t.plain
         for ev in d.events:
             if type(ev) is Message:
                 a, b = idx[ev.source], idx[ev.target]
-                w = lines(ev.text)[1]
+                w = plain(ev.text)[1]
                 if a == b:
                     reach = loop_reach + w
                     if a + 1 < n:
@@ -395,6 +400,7 @@ class _Layout:
             if last == n - 1:
                 right_need = max(right_need, hw[-1] / 2 + BOX_PAD * s + grow_by)
             del bi
+        self._has_frames = max_depth > 0
         if max_depth:
             left_need = max(left_need, FRAG_PAD * s + (max_depth - 1) * FRAG_INSET * s)
             right_need = max(right_need, FRAG_PAD * s + (max_depth - 1) * FRAG_INSET * s)
@@ -549,7 +555,7 @@ class _Layout:
         act = ACT_W * s
         # A guard sits in its frame's first row, usually wider than one gap.
         guard_wrap = max(o.wrap_width, GUARD_WRAP_MIN * s)
-        frame_room = self._frame_room(xs)
+        frame_room = self._frame_room(xs) if self._has_frames else {}
         numbers_on = self._numbers_on()
         auto_count = 0
         stacks: list[list[tuple[float, int]]] = [[] for _ in range(n)]
@@ -600,7 +606,7 @@ class _Layout:
         gap_clear = 2 * (act / 2 + 4 * s) + 1.0
         row_gap = ROW_GAP * s
         frag_pad = FRAG_PAD * s
-        lines_of = t.lines
+        lines_of = t.plain
         for k, ev in enumerate(events):
             if type(ev) is Message:
                 a, b = idx[ev.source], idx[ev.target]
