@@ -11,6 +11,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import mlseq
+import pytest
 from conftest import shared_path
 
 CALLS = ["template: ml-workflow\n", "template: training-pipeline\ntheme: dark\n"]
@@ -60,3 +61,26 @@ def test_hash_seed_does_not_change_bytes() -> None:
         results.append(json.loads(proc.stdout))
     assert all(r == results[0] for r in results)
     assert results[0] == [_digest(b) for b in blocks]
+
+
+def test_render_leaves_the_garbage_collector_as_it_found_it() -> None:
+    """Rendering switches the cyclic GC off while it works; it must come back on after
+    success, after an error, and after many threads rendering at once."""
+    import gc
+
+    assert gc.isenabled()
+    mlseq.render("sequenceDiagram\nA->>B: hi\n")
+    assert gc.isenabled()
+    for bad in ("sequenceDiagram\nA->>: hi\n", "sequenceDiagram\nloop x\n"):
+        with pytest.raises(mlseq.MlseqError):
+            mlseq.render(bad)
+        assert gc.isenabled()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(_digest, CALLS * 8))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        mlseq.render("sequenceDiagram\nA->>B: hi\n")
+        assert not gc.isenabled()  # a caller's own choice is kept too
+    finally:
+        gc.enable()
