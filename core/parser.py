@@ -385,6 +385,14 @@ class _Parser:
 
     def statement(self, st: Statement) -> None:
         if st.kind != "line":
+            if st.kind in ("acc_title", "acc_descr") and len(st.text) > self.limits.max_label:
+                what = "accTitle" if st.kind == "acc_title" else "accDescr"
+                raise self.error(
+                    f"{what} is {len(st.text)} characters long; the limit is "
+                    f"{self.limits.max_label}",
+                    st,
+                    code=ErrorCode.LIMIT,
+                )
             if st.kind == "acc_title":
                 self.acc_title = decode_entities(st.text)
             elif st.kind == "acc_descr":

@@ -99,6 +99,10 @@ LIMIT_CASES = {
                        + "\nA->>B: x", {"max_label": 40}),
     "max_label-links": ('participant A\nlinks A: {"Docs": "https://example.org/' + "x" * 50
                         + '"}\nA->>B: x', {"max_label": 40}),
+    "max_label-accTitle": ("accTitle: " + "x" * 50 + "\nA->>B: x", {"max_label": 40}),
+    "max_label-accDescr": ("accDescr: " + "x" * 50 + "\nA->>B: x", {"max_label": 40}),
+    "max_label-accDescr-block": ("accDescr {\n" + ("x" * 20 + "\n") * 3 + "}\nA->>B: x",
+                                 {"max_label": 40}),
 }
 
 
@@ -109,6 +113,8 @@ def test_each_limit_is_enforced(name: str) -> None:
     with pytest.raises(MlseqError) as info:
         mlseq.render(source, limits=limits)
     assert info.value.code is ErrorCode.LIMIT
+    if name.startswith("max_label-acc"):
+        assert info.value.line == 1, "the error points at the accTitle/accDescr line"
     assert "limit" in str(info.value) or "more than" in str(info.value) or "larger" in str(
         info.value)
 
