@@ -36,10 +36,10 @@ import os
 import re
 import tempfile
 import time
-from functools import cache
 from pathlib import Path
 
 import mlseq
+from mlseq import fingerprint
 from mlseq.template import is_template_call
 
 MAGIC = b"mlseq-drawing-cache 1"
@@ -63,55 +63,8 @@ _MARKERS = {
 # -- keys ----------------------------------------------------------------------------------
 
 
-@cache
-def code_fingerprint() -> str:
-    """A hash of the installed mlseq package's files (code, font metrics, built-in
-    templates), computed once per process: the code that is running. About 2 ms."""
-    root = Path(mlseq.__file__).resolve().parent
-    digest = hashlib.sha256()
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith((".pyc", ".pyo")):
-                continue
-            path = Path(folder, name)
-            try:
-                data = path.read_bytes()
-            except OSError:
-                data = b"<unreadable>"
-            digest.update(path.relative_to(root).as_posix().encode("utf-8", "surrogatepass"))
-            digest.update(b"\0%d\0" % len(data))
-            digest.update(data)
-    return digest.hexdigest()
-
-
-def templates_fingerprint(folders: tuple[str, ...]) -> str:
-    """A hash of the names and contents of every file in the template folders.
-
-    Contents, not sizes and times: an edit that keeps both (or a file restored with
-    ``touch -d``) still changes the hash. Computed once per build, not per diagram.
-    """
-    if not folders:
-        return ""
-    digest = hashlib.sha256()
-    for index, folder in enumerate(folders):
-        digest.update(b"folder\0%d\0" % index)
-        for root, dirs, files in os.walk(folder):
-            dirs.sort()
-            for name in sorted(files):
-                path = os.path.join(root, name)
-                rel = os.path.relpath(path, folder).replace(os.sep, "/")
-                try:
-                    with open(path, "rb") as handle:
-                        data = handle.read()
-                except OSError as exc:
-                    # Not readable now: the drawing will not use it either; a different
-                    # key from any readable content all the same.
-                    data = f"<unreadable: {type(exc).__name__}>".encode()
-                digest.update(rel.encode("utf-8", "surrogatepass"))
-                digest.update(b"\0%d\0" % len(data))
-                digest.update(data)
-    return digest.hexdigest()
+code_fingerprint = fingerprint.code
+templates_fingerprint = fingerprint.templates
 
 
 def drawing_key(source: str, options: mlseq.RenderOptions, templates: str) -> str:

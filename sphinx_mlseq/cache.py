@@ -32,11 +32,11 @@ its key before use, so a damaged entry is drawn again rather than shown.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import mlseq
+from mlseq import fingerprint
 from mlseq.template import is_template_call
 from sphinx.domains import Domain
 
@@ -87,60 +87,18 @@ def draw(kind: str, source: str, options: RenderOptions, *, latex_engine: str = 
     raise ValueError(f"unknown drawing kind {kind!r}")  # a bug in this package
 
 
-def template_files(template_dirs: tuple[str, ...]) -> list[str]:
-    """Every file in the template folders, sorted (for dependencies and the key)."""
-    found: list[str] = []
-    for folder in template_dirs:
-        for root, dirs, files in os.walk(folder):
-            dirs.sort()
-            found.extend(os.path.join(root, name) for name in sorted(files))
-    return found
-
-
-def _feed(digest: Any, *parts: str | bytes) -> None:
-    """Length-prefixed parts: no two different tuples of parts feed the same bytes."""
-    for part in parts:
-        data = part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass")
-        digest.update(b"%d\0" % len(data))
-        digest.update(data)
-
-
-def templates_fingerprint(template_dirs: tuple[str, ...]) -> str:
-    """A hash of the names and contents of the template files (not their sizes and
-    times: an edit that keeps both still changes it)."""
-    digest = hashlib.sha256()
-    for index, folder in enumerate(template_dirs):
-        _feed(digest, f"folder {index}")
-        for path in template_files((folder,)):
-            try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-            except OSError as exc:
-                data = f"<unreadable: {type(exc).__name__}>".encode()
-            _feed(digest, os.path.relpath(path, folder).replace(os.sep, "/"), data)
-    return digest.hexdigest()
+template_files = fingerprint.template_files
+_feed = fingerprint.feed
+templates_fingerprint = fingerprint.templates
 
 
 def code_fingerprint(latex_engine: str) -> str:
-    """A hash of what draws: mlseq's version and installed files (code, font metrics,
-    built-in templates), Sphinx's version (TikZ escaping) and the LaTeX engine. ~2 ms."""
+    """A hash of what draws: mlseq's version and files (:func:`mlseq.fingerprint.code`),
+    Sphinx's version (TikZ escaping) and the LaTeX engine."""
     import sphinx
 
     digest = hashlib.sha256()
-    _feed(digest, mlseq.__version__, sphinx.__version__, latex_engine)
-    root = os.path.dirname(os.path.abspath(mlseq.__file__))
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith((".pyc", ".pyo")):
-                continue
-            path = os.path.join(folder, name)
-            try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                data = b"<unreadable>"
-            _feed(digest, os.path.relpath(path, root).replace(os.sep, "/"), data)
+    _feed(digest, mlseq.__version__, fingerprint.code(), sphinx.__version__, latex_engine)
     return digest.hexdigest()
 
 
