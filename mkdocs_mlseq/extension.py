@@ -91,6 +91,7 @@ class MlseqExtension(Extension):
             "font_size": [14.0, "Font size of diagram text in px"],
             "mirror_actors": [True, "Draw the participants again at the bottom"],
             "wrap_width": [240.0, "Labels wider than this (px) wrap between words"],
+            "max_width": [800.0, "Width (px) drawings should fit by wrapping more; 0: no limit"],
             "legend": [False, "Add a legend of the arrow kinds a diagram uses"],
             "stylesheet": [True, "Add the stylesheet once per page (off when the site "
                                  "ships mlseq.css itself, as the MkDocs plugin does)"],
@@ -114,6 +115,7 @@ class MlseqExtension(Extension):
                     "font_size": config["font_size"],
                     "mirror_actors": config["mirror_actors"],
                     "wrap_width": config["wrap_width"],
+                    "max_width": config["max_width"],
                     "legend": config["legend"],
                     "css": False,
                 }

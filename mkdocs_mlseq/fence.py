@@ -47,6 +47,7 @@ RENDER_OPTIONS = {
     "mirror_actors": "mirror_actors",
     "autonumber": "autonumber",
     "wrap_width": "wrap_width",
+    "max_width": "max_width",
     "font_size": "font_size",
 }
 """Fence options passed to :class:`mlseq.RenderOptions` (hyphens read as underscores)."""

@@ -68,6 +68,8 @@ class MlseqConfig(base.Config):
     font_size = c.Type((int, float), default=14)
     mirror_actors = c.Type(bool, default=True)
     wrap_width = c.Type((int, float), default=240)
+    max_width = c.Type((int, float), default=800)
+    """Width (px) drawings should fit, e.g. the content column; ``0``: no limit."""
     legend = c.Type(bool, default=False)
     autonumber = c.Optional(c.Type(bool))
     colors = c.DictOfItems(c.Type(str), default={})
@@ -162,6 +164,7 @@ class MlseqPlugin(BasePlugin[MlseqConfig]):
             "font_size": self.config.font_size,
             "mirror_actors": self.config.mirror_actors,
             "wrap_width": self.config.wrap_width,
+            "max_width": self.config.max_width,
             "legend": self.config.legend,
             "autonumber": self.config.autonumber,
             "colors": dict(self.config.colors),

@@ -80,6 +80,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_config_value("mlseq_font_size", 14.0, "env", types=frozenset({int, float}))
     app.add_config_value("mlseq_mirror_actors", True, "env", types=frozenset({bool}))
     app.add_config_value("mlseq_wrap_width", 240.0, "env", types=frozenset({int, float}))
+    app.add_config_value("mlseq_max_width", 800.0, "env", types=frozenset({int, float}))
     app.add_config_value("mlseq_legend", False, "env", types=frozenset({bool}))
     app.add_config_value("mlseq_limits", {}, "env", types=frozenset({dict}))
     # Off by default: lint findings are warnings, and -W would fail existing builds.

@@ -74,6 +74,17 @@ def positive_number(argument: str | None) -> float:
     return value
 
 
+def max_width_spec(argument: str | None) -> float:
+    """A width in px the drawing should fit, or ``0`` for no limit."""
+    try:
+        value = float(directives.unchanged_required(argument))
+    except ValueError:
+        raise ValueError(f"expected a number (0 for no limit), got {argument!r}") from None
+    if value < 0:
+        raise ValueError(f"expected 0 (no limit) or a width, got {argument!r}")
+    return value
+
+
 # Directive options that are render options: option name -> RenderOptions field.
 RENDER_OPTIONS = {
     "theme": "theme",
@@ -81,6 +92,7 @@ RENDER_OPTIONS = {
     "autonumber": "autonumber",
     "legend": "legend",
     "wrap-width": "wrap_width",
+    "max-width": "max_width",
     "font-size": "font_size",
     "title": "title",
     "alt": "alt",
@@ -96,6 +108,7 @@ def config_options(config: Any) -> RenderOptions:
         "theme": config.mlseq_theme,
         "mirror_actors": config.mlseq_mirror_actors,
         "wrap_width": config.mlseq_wrap_width,
+        "max_width": config.mlseq_max_width,
         "legend": config.mlseq_legend,
         "font_size": config.mlseq_font_size,
         "css": False,  # the page carries the stylesheet once (see writers.py)
@@ -150,6 +163,7 @@ class Mlseq(SphinxDirective):
         "autonumber": autonumber_spec,
         "legend": flag_or_bool,
         "wrap-width": positive_number,
+        "max-width": max_width_spec,
         "font-size": positive_number,
         "lint": flag_or_bool,
         "no-lint": directives.flag,

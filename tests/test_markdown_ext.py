@@ -204,3 +204,17 @@ def test_lint_mapping_and_fence_switch(caplog: pytest.LogCaptureFixture) -> None
     assert [r for r in caplog.records if r.name == LOGGER] == []
     with pytest.raises(ValueError, match="unknown lint rule 'ML999'"):
         convert(LINT_TEXT, lint={"select": ["ML999"]})
+
+
+def test_max_width_option_and_fence_option() -> None:
+    wide = "".join(f"participant P{i} as Service number {i}\n" for i in range(8)) + "".join(
+        f"P{i}->>P{i + 1}: a long label that the default wrap width keeps on one line {i}\n"
+        for i in range(7))
+
+    def width(html: str) -> float:
+        return float(re.search(r'<svg\b[^>]*?\bwidth="([0-9.]+)"', html).group(1))  # type: ignore[union-attr]
+
+    fitted = width(convert(f"```mlseq\n{wide}```\n"))
+    free = width(convert(f"```mlseq\n{wide}```\n", max_width=0))
+    assert fitted < free  # the default 800 made it wrap more (8 heads never fit 800 px)
+    assert width(convert(f"```mlseq max-width=0\n{wide}```\n")) == free

@@ -13,6 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import mlseq
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
@@ -338,6 +339,23 @@ def test_cache_across_rebuilds_and_template_edits(tmp_path: Path) -> None:
     assert "greeting version two" in page(root, "team/index.html")
 
 
+def test_max_width_plugin_option(tmp_path: Path) -> None:
+    wide = "".join(f"participant P{i} as Service number {i}\n" for i in range(8)) + "".join(
+        f"P{i}->>P{i + 1}: a long label that the default wrap width keeps on one line {i}\n"
+        for i in range(7))
+    pages = {"index.md": f"# A\n\n```mlseq\n{wide}```\n"}
+    widths = []
+    for value in ("800", "0"):
+        (tmp_path / value).mkdir()
+        root = make_site(tmp_path / value, plugin_site(max_width=value, cache="false"), pages)
+        build_site(root)
+        widths.append(float(re.search(r'<svg\b[^>]*?\bwidth="([0-9.]+)"',  # type: ignore[union-attr]
+                                      page(root)).group(1)))
+    free = mlseq.layout.layout(mlseq.parse(wide), mlseq.RenderOptions(max_width=0)).width
+    assert widths[1] == pytest.approx(free, abs=0.1)
+    assert widths[0] < widths[1]
+
+
 def test_template_dirs_are_watched(tmp_path: Path) -> None:
     (tmp_path / "tpl").mkdir()
     root = make_site(tmp_path, plugin_site(template_dirs="[tpl]"), {"index.md": "# A\n"})
@@ -353,6 +371,8 @@ def test_template_dirs_are_watched(tmp_path: Path) -> None:
                             "of: ('default', 'neutral', 'dark', 'forest') but received: 'drak'"),
         ({"font_size": "0.1"}, "mlseq plugin options: option 'font_size' expects a number "
                                "between 4 and 4000"),
+        ({"max_width": "50"}, "mlseq plugin options: option 'max_width' expects 0 (no limit) "
+                              "or a width between 100 and 100000"),
     ],
 )
 def test_plugin_option_errors_stop_the_build(

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -655,3 +656,30 @@ def test_bad_lint_config_fails_once(make_app: Callable[..., SphinxTestApp],
     with pytest.raises(ConfigError, match=r"mlseq: conf\.py: unknown lint option 'ignor'"):
         make_app("html", srcdir=src, builddir=tmp_path / "build",
                  confoverrides={"mlseq_lint": {"ignor": ["ML005"]}})
+
+
+WIDE = "".join(f"participant P{i} as Service number {i}\n" for i in range(8)) + "".join(
+    f"P{i}->>P{i + 1}: a long label that the default wrap width keeps on one line {i}\n"
+    for i in range(7))
+
+
+def _svg_widths(html: str) -> list[float]:
+    return [float(w) for w in re.findall(r'<svg\b[^>]*?\bwidth="([0-9.]+)"', html)]
+
+
+def test_max_width_in_conf_and_per_diagram(make_app: Callable[..., SphinxTestApp],
+                                           tmp_path: Path) -> None:
+    body = textwrap.indent(WIDE, "   ")
+    src = write_project(tmp_path / "src", {
+        "conf.py": 'extensions = ["sphinx_mlseq"]\nmlseq_max_width = 1200\n',
+        "index.rst": ("Widths\n======\n\n.. mlseq::\n\n" + body + "\n"
+                      ".. mlseq::\n   :max-width: 0\n\n" + body + "\n"
+                      ".. mlseq::\n   :max-width: -5\n\n" + body + "\n"),
+    })
+    app = make_app("html", srcdir=src, builddir=tmp_path / "build", freshenv=True)
+    app.build()
+    fitted, free = _svg_widths(page(app))
+    unlimited = mlseq.layout.layout(mlseq.parse(WIDE), mlseq.RenderOptions(max_width=0)).width
+    assert free == pytest.approx(unlimited, abs=0.1) and free > 1200  # :max-width: 0
+    assert fitted < free  # conf.py's 1200 made it wrap more
+    assert "expected 0 (no limit) or a width" in warnings_of(app)
