@@ -18,6 +18,7 @@ No text is measured anywhere else: :mod:`mlseq.metrics` is the only source of wi
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 
 from . import metrics
@@ -197,15 +198,24 @@ class _Text:
 
     def _wrap(self, text: str, size: float, bold: bool, limit: float
               ) -> tuple[tuple[str, ...], float]:
-        lines = metrics.wrap(text, limit, size, bold=bold)
-        if limit < self.keep_words:
-            words = text.split()
-            if sum(len(line.split()) for line in lines) != len(words):
-                # A word was broken that the user's wrap width keeps whole: widen to it.
-                widest = max(self.width(word, size, bold) for word in words)
-                lines = metrics.wrap(text, max(limit, min(widest, self.keep_words)), size,
-                                     bold=bold)
-        return lines, max(self.width(line, size, bold) for line in lines)
+        return _wrap_measured(text, size, bold, limit, self.keep_words)
+
+
+@functools.lru_cache(maxsize=4096)
+def _wrap_measured(text: str, size: float, bold: bool, limit: float, keep_words: float
+                   ) -> tuple[tuple[str, ...], float]:
+    """``text`` wrapped at ``limit``, never breaking a word up to ``keep_words`` wide, and
+    the width of its widest line. Cached across diagrams, like the measurements in
+    :mod:`mlseq.metrics`: labels recur (``ack``, ``model URI``) and ``max_width`` wraps
+    the same labels at several widths."""
+    lines = metrics.wrap(text, limit, size, bold=bold)
+    if limit < keep_words:
+        words = text.split()
+        if sum(len(line.split()) for line in lines) != len(words):
+            # A word was broken that the user's wrap width keeps whole: widen to it.
+            widest = max(metrics.text_width(word, size, bold=bold) for word in words)
+            lines = metrics.wrap(text, max(limit, min(widest, keep_words)), size, bold=bold)
+    return lines, max(metrics.text_width(line, size, bold=bold) for line in lines)
 
 
 def _vertical_head_extent(kind: ParticipantKind, lines: int, lh: float, s: float) -> float:
