@@ -44,7 +44,7 @@ def on_builder_inited(app: Sphinx) -> None:
     domain = cache.domain_of(app.env)
     domain.output_kind = cache.kind_for_format(app.builder.format)
     # Hashed once per build: the code, the template folders' contents.
-    domain.inputs = cache.BuildInputs.collect(app.config)
+    domain.inputs = cache.BuildInputs.collect(app.config, app.builder.name)
     writers.write_support_files(app)
 
 
@@ -53,7 +53,7 @@ def on_env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str],
     # Documents whose drawings a new mlseq or a template edit Sphinx cannot see changed.
     # Hashed again here: one application may build more than once (sphinx.testing).
     domain = cache.domain_of(env)
-    domain.inputs = cache.BuildInputs.collect(app.config)
+    domain.inputs = cache.BuildInputs.collect(app.config, app.builder.name)
     return domain.stale_docs()
 
 

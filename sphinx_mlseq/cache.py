@@ -60,6 +60,10 @@ KINDS = {
 """Which drawing each builder format needs; other builders only check the diagrams."""
 
 
+SINGLE_PAGE_BUILDERS = frozenset({"singlehtml"})
+"""Builders that put every document into one HTML page."""
+
+
 def kind_for_format(builder_format: str) -> str | None:
     return KINDS.get(builder_format)
 
@@ -112,14 +116,24 @@ class BuildInputs:
     """Every file in the template folders (template calls depend on all of them)."""
     templates: str
     """:func:`templates_fingerprint` of the folders."""
+    ids_per_document: bool = False
+    """Every document's pages end up in one HTML page (``singlehtml``): the same diagram
+    in two documents must get different ids, so each drawing is salted with its
+    document's name."""
 
     @classmethod
-    def collect(cls, config: Config) -> BuildInputs:
+    def collect(cls, config: Config, builder_name: str = "") -> BuildInputs:
         dirs = tuple(config.mlseq_template_dirs)
+        per_document = builder_name in SINGLE_PAGE_BUILDERS
+        code = code_fingerprint(config.latex_engine)
+        if per_document:
+            # Switching to or from singlehtml changes every salt: read the documents again.
+            code += ":ids-per-document"
         return cls(
-            code=code_fingerprint(config.latex_engine),
+            code=code,
             template_files=tuple(template_files(dirs)),
             templates=templates_fingerprint(dirs) if dirs else "",
+            ids_per_document=per_document,
         )
 
 

@@ -199,9 +199,14 @@ class Mlseq(SphinxDirective):
         self.env.temp_data[OCCURRENCES] = occurrences
         seen = occurrences.get(key, 0)
         occurrences[key] = seen + 1
-        if seen:
+        salt = str(seen) if seen else ""
+        if domain.inputs.ids_per_document:
+            # singlehtml: all documents share one page, so the same diagram in two
+            # documents needs different ids too.
+            salt = f"{self.env.docname}:{salt}"
+        if salt:
             # The same drawing again in this document: salt its ids so they stay unique.
-            options = options.updated({"id_salt": str(seen)})
+            options = options.updated({"id_salt": salt})
             node["options"] = options
             key = domain.digest(source, options)
         node["key"] = key

@@ -683,3 +683,31 @@ def test_max_width_in_conf_and_per_diagram(make_app: Callable[..., SphinxTestApp
     assert free == pytest.approx(unlimited, abs=0.1) and free > 1200  # :max-width: 0
     assert fitted < free  # conf.py's 1200 made it wrap more
     assert "expected 0 (no limit) or a width" in warnings_of(app)
+
+
+def test_singlehtml_ids_unique_across_documents(make_app: Callable[..., SphinxTestApp],
+                                                 tmp_path: Path) -> None:
+    """singlehtml puts every document in one page: the same diagram in two documents (and
+    twice in one) must still get distinct ids, also when the environment was read for
+    the html builder first."""
+    diagram = ".. mlseq::\n\n   Trainer->>Registry: register v7\n\n"
+    src = write_project(tmp_path / "src", {
+        "index.rst": "Index\n=====\n\n.. toctree::\n\n   other\n\n" + diagram + diagram,
+        "other.rst": "Other\n=====\n\n" + diagram,
+    })
+    for builder in ("html", "singlehtml"):
+        app = make_app(builder, srcdir=src, builddir=tmp_path / "build")
+        app.build()
+        assert "WARNING: mlseq:" not in warnings_of(app)
+    html = page(app)
+    ids = re.findall(r'<svg\b[^>]*\sid="([^"]+)"', html)
+    assert len(ids) == 3 and len(set(ids)) == 3, ids
+    every_id = re.findall(r'\sid="([^"]+)"', html)
+    assert len(every_id) == len(set(every_id))
+    # the plain html pages keep the unsalted ids of a lone diagram
+    app = make_app("html", srcdir=src, builddir=tmp_path / "build")
+    app.build()
+    other = page(app, "other.html")
+    lone = mlseq.render("Trainer->>Registry: register v7", css=False)
+    assert re.search(r'<svg\b[^>]*\sid="([^"]+)"', other).group(1) == re.search(  # type: ignore[union-attr]
+        r'\sid="([^"]+)"', lone).group(1)  # type: ignore[union-attr]
