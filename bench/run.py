@@ -37,6 +37,7 @@ sys.path.insert(0, str(HERE))
 
 import diagrams  # noqa: E402
 import docbuilds  # noqa: E402
+import instructions  # noqa: E402
 import mlseq  # noqa: E402
 import peers  # noqa: E402
 from mlseq import layout as ml_layout  # noqa: E402
@@ -46,7 +47,7 @@ from mlseq import svg as ml_svg  # noqa: E402
 from mlseq import theme as ml_theme  # noqa: E402
 from mlseq.options import Limits, RenderOptions  # noqa: E402
 
-SECTIONS = ("render", "peers", "growth", "docs", "size", "profile")
+SECTIONS = ("render", "peers", "growth", "docs", "size", "profile", "instructions")
 PEER_NAMES = ("a_small", "b_ml", "c_large")
 GROWTH = (10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000)
 SEQDIAG_5000_S = 150.0
@@ -422,6 +423,19 @@ def environment() -> dict[str, Any]:
     }
 
 
+# ----------------------------------------------------------------------------- instructions
+def bench_instructions(quick: bool) -> dict[str, Any]:
+    """Instructions per render (valgrind): the cost measure load does not move."""
+    if not instructions.available():
+        log("  valgrind not installed: skipped (apt-get install valgrind)")
+        return {}
+    res: dict[str, Any] = {}
+    for name in (["b_ml"] if quick else ["a_small", "b_ml", "c_large", "n5000"]):
+        res[name] = instructions.per_render(ROOT, name)
+        log(f"  {name:8s} {res[name]:9.2f} M instructions per render")
+    return res
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--quick", action="store_true", default=bool(os.environ.get("QUICK")),
@@ -467,6 +481,7 @@ def main() -> int:
     })
     section("size", lambda: bench_size(src, res.get("render", {}), res.get("peers", {}), out))
     section("profile", lambda: bench_profile(src, a.quick, out))
+    section("instructions", lambda: bench_instructions(a.quick))
     res["env"]["loadavg_end"] = Path("/proc/loadavg").read_text().strip()
     res["env"]["peers"] = peers.versions()
     res["env"]["wall_s"] = time.perf_counter() - t_start

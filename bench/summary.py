@@ -208,6 +208,12 @@ def markdown(res: dict[str, Any]) -> str:
                     f"{parts[piece]:.2f} ({100 * parts[piece] / sum(parts.values()):.0f} %)"
                     for parts in bd.values()) + " |")
             lines.append("")
+    ins = res.get("instructions")
+    if ins:
+        lines += ["## Instructions per render (valgrind; load does not move them)", "",
+                  "| diagram | M instructions |", "|---|---:|"]
+        lines += [f"| {name} | {value:.2f} |" for name, value in ins.items()]
+        lines.append("")
     secs = res.get("seconds", {})
     if secs:
         lines.append("Section times: " + ", ".join(f"{k} {v:.0f} s" for k, v in secs.items()))

@@ -1,0 +1,98 @@
+"""Instructions per render, counted by valgrind: a cost measure that load does not move.
+
+On a shared machine single timings swing by a third; the number of instructions a render
+executes does not. This runs a child Python under ``valgrind --tool=callgrind`` twice,
+once rendering a diagram ``n`` times after two warm-up renders and once with the warm-up
+only, and reports the difference divided by ``n`` (so start-up and imports cancel out).
+A change that makes mlseq cheaper shows here even when the machine is too busy for a
+timing to show it. About 50x slower than a normal run: a few seconds per diagram.
+
+    .venv/bin/python bench/instructions.py                 # b_ml, c_large, n5000
+    .venv/bin/python bench/instructions.py b_ml --stage layout --root /path/to/checkout
+
+``--root`` measures another checkout's ``core/`` (say, the previous commit in a git
+worktree) with this one's diagrams, for before/after numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CASES = ("a_small", "b_ml", "c_large", "n5000")
+STAGES = ("render", "parse", "layout", "draw")
+
+CHILD = r"""
+import importlib.util, sys
+root, case, stage, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+spec = importlib.util.spec_from_file_location(
+    "mlseq", root + "/core/__init__.py", submodule_search_locations=[root + "/core"])
+mlseq = importlib.util.module_from_spec(spec)
+sys.modules["mlseq"] = mlseq
+spec.loader.exec_module(mlseq)
+sys.path.insert(0, sys.argv[5])
+import diagrams
+from mlseq import layout, parser, svg
+from mlseq.options import Limits, RenderOptions
+opts = RenderOptions(limits=Limits(max_bytes=10_000_000, max_statements=200_000))
+text = diagrams.large(5000) if case == "n5000" else diagrams.peer_source(case, "mmd")
+d = parser.parse(text, limits=opts.limits)
+g = layout.layout(d, opts)
+run = {
+    "render": lambda: mlseq.render(text, options=opts),
+    "parse": lambda: parser.parse(text, limits=opts.limits),
+    "layout": lambda: layout.layout(d, opts),
+    "draw": lambda: svg.draw(d, g, opts),
+}[stage]
+run(); run()
+for _ in range(n):
+    run()
+"""
+
+
+def count(root: Path, case: str, stage: str, n: int) -> int:
+    """Instructions of the child process (callgrind's total ``Ir``)."""
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    result = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+         "-c", CHILD, str(root), case, stage, str(n), str(HERE)],
+        capture_output=True, text=True, env=env, check=True, timeout=1800)
+    found = re.search(r"Collected\s*:\s*(\d+)", result.stderr)
+    if found is None:
+        raise RuntimeError(f"no instruction count from valgrind:\n{result.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def per_render(root: Path, case: str, stage: str = "render", n: int | None = None) -> float:
+    """Millions of instructions per call of ``stage`` on ``case``."""
+    if n is None:
+        n = 1 if case == "n5000" else (3 if case == "c_large" else 10)
+    return (count(root, case, stage, n) - count(root, case, stage, 0)) / n / 1e6
+
+
+def available() -> bool:
+    return shutil.which("valgrind") is not None
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("cases", nargs="*", default=["b_ml", "c_large", "n5000"], choices=CASES)
+    ap.add_argument("--stage", choices=STAGES, default="render")
+    ap.add_argument("--root", type=Path, default=ROOT, help="checkout whose core/ is measured")
+    args = ap.parse_args()
+    if not available():
+        sys.exit("valgrind is not installed (apt-get install valgrind)")
+    for case in args.cases:
+        print(f"{case:8s} {args.stage:7s} {per_render(args.root, case, args.stage):10.2f} M "
+              "instructions per call", flush=True)
+
+
+if __name__ == "__main__":
+    main()
