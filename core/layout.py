@@ -208,14 +208,15 @@ def _wrap_measured(text: str, size: float, bold: bool, limit: float, keep_words:
     the width of its widest line. Cached across diagrams, like the measurements in
     :mod:`mlseq.metrics`: labels recur (``ack``, ``model URI``) and ``max_width`` wraps
     the same labels at several widths."""
-    lines = metrics.wrap(text, limit, size, bold=bold)
+    lines, width = metrics.wrap_measured(text, limit, size, bold=bold)
     if limit < keep_words:
         words = text.split()
         if sum(len(line.split()) for line in lines) != len(words):
             # A word was broken that the user's wrap width keeps whole: widen to it.
             widest = max(metrics.text_width(word, size, bold=bold) for word in words)
-            lines = metrics.wrap(text, max(limit, min(widest, keep_words)), size, bold=bold)
-    return lines, max(metrics.text_width(line, size, bold=bold) for line in lines)
+            lines, width = metrics.wrap_measured(text, max(limit, min(widest, keep_words)),
+                                                 size, bold=bold)
+    return lines, width
 
 
 def _vertical_head_extent(kind: ParticipantKind, lines: int, lh: float, s: float) -> float:

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
 from operator import add
-from types import MappingProxyType
 
 from . import _metrics_data as _data
 
@@ -101,7 +100,7 @@ _NO_BREAK_AFTER = frozenset("（「『【〔〈《〘〖〝")
 class _Face:
     """One face's metrics, in font units, ready for lookups."""
 
-    fast: tuple[int, ...]  # context-free advance of every code point below _FAST_LIMIT
+    fast: dict[str, int]  # context-free advance of every character below _FAST_LIMIT
     widths: Mapping[int, int]  # advances of every code point the font maps
     kerning: Mapping[str, int]  # two-character string -> adjustment
     typical: int  # estimate for glyphs of unknown scripts
@@ -182,8 +181,11 @@ def _face(widths_runs: tuple[tuple[int, tuple[int, ...]], ...],
         pairs[i : i + 2]: value for value, pairs in kerning_groups for i in range(0, len(pairs), 2)
     }
     typical = widths[ord("n")]
-    fast = tuple(_char_units(cp, widths, typical) for cp in range(_FAST_LIMIT))
-    return _Face(fast, MappingProxyType(widths), MappingProxyType(kerning), typical)
+    fast = {chr(cp): _char_units(cp, widths, typical) for cp in range(_FAST_LIMIT)}
+    # Plain dicts, not read-only proxies: a proxy's ``get`` is a Python-level method call,
+    # and kerning is looked up for every pair of characters measured (it tripled the
+    # cost of measuring a label).
+    return _Face(fast, widths, kerning, typical)
 
 
 _REGULAR = _face(_data.REGULAR_WIDTHS, _data.REGULAR_KERNING)
@@ -227,7 +229,7 @@ def _units(text: str, bold: bool) -> int:
     if not text:
         return 0
     if max(text) < _FAST_MAX:
-        width = sum(map(face.fast.__getitem__, map(ord, text)))
+        width = sum(map(face.fast.__getitem__, text))
         if len(text) > 1:
             width += sum(map(face.kerning.get, map(add, text, text[1:]), repeat(0)))
         return width
@@ -302,9 +304,13 @@ def _kern(left: str, right: str, face: _Face) -> int:
 
 
 @lru_cache(maxsize=4096)
-def _wrap(text: str, limit: float, bold: bool) -> tuple[str, ...]:
+def _wrap(text: str, limit: float, bold: bool) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The lines, and the advance of each as the packing summed it (pieces plus the
+    kerning where they meet: exactly :func:`_units` of the line for text on the fast
+    path, which has no multi-character clusters)."""
     face = _BOLD if bold else _REGULAR
     lines: list[str] = []
+    widths: list[int] = []
     for raw in text.split("\n"):
         current = ""
         current_units = 0
@@ -316,6 +322,7 @@ def _wrap(text: str, limit: float, bold: bool) -> tuple[str, ...]:
                     current, current_units = current + piece, units
                     continue
                 lines.append(current)
+                widths.append(current_units)
             token_units = _units(token, bold)
             if token_units <= limit:
                 current, current_units = token, token_units
@@ -326,11 +333,13 @@ def _wrap(text: str, limit: float, bold: bool) -> tuple[str, ...]:
                 units = current_units + _units(cluster, bold) + _kern(current, cluster, face)
                 if current and units > limit:
                     lines.append(current)
+                    widths.append(current_units)
                     current, current_units = cluster, _units(cluster, bold)
                 else:
                     current, current_units = current + cluster, units
         lines.append(current)
-    return tuple(lines)
+        widths.append(current_units)
+    return tuple(lines), tuple(widths)
 
 
 def wrap(text: str, max_width: float, size: float = 14.0, *, bold: bool = False) -> tuple[str, ...]:
@@ -343,4 +352,15 @@ def wrap(text: str, max_width: float, size: float = 14.0, *, bold: bool = False)
     SVG draws them); an empty paragraph gives an empty line.
     """
     limit = max_width * _UPEM / size if size > 0 else float("inf")
-    return _wrap(text, limit + 1e-6, bold)
+    return _wrap(text, limit + 1e-6, bold)[0]
+
+
+def wrap_measured(text: str, max_width: float, size: float = 14.0, *, bold: bool = False
+                  ) -> tuple[tuple[str, ...], float]:
+    """:func:`wrap`, and the width in px of the widest line (:func:`text_width` of it),
+    without measuring the lines again where the packing already did."""
+    limit = max_width * _UPEM / size if size > 0 else float("inf")
+    lines, units = _wrap(text, limit + 1e-6, bold)
+    if text and max(text) < _FAST_MAX:
+        return lines, max(units) * size / _UPEM
+    return lines, max(text_width(line, size, bold=bold) for line in lines)
