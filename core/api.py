@@ -60,11 +60,14 @@ def expand(source: str, *, template_dirs: tuple[str, ...] = ()) -> str:
     return to_diagram_text(source, RenderOptions(template_dirs=tuple(template_dirs)))
 
 
-def stylesheet(*, theme: str = "default") -> str:
-    """CSS that styles every inline diagram on a page (integrations add it once)."""
+def stylesheet(*, theme: str = "default", system_dark: bool = True) -> str:
+    """CSS that styles every inline diagram on a page (integrations add it once).
+
+    ``system_dark``: see :attr:`RenderOptions.system_dark`.
+    """
     from . import svg
 
-    return svg.stylesheet(_options(None, {"theme": theme}))
+    return svg.stylesheet(_options(None, {"theme": theme, "system_dark": system_dark}))
 
 
 def transcript(source: str, *, options: RenderOptions | None = None, **overrides: Any) -> str:

@@ -48,6 +48,11 @@ class RenderOptions:
     :func:`mlseq.stylesheet` once per page instead."""
     colors: tuple[tuple[str, str], ...] = ()
     """Per-diagram colour overrides: (variable name without ``--mlseq-``, CSS colour)."""
+    system_dark: bool = True
+    """Turn dark when the reader's system prefers dark (``prefers-color-scheme``), besides
+    when the site theme's own switch says so. Off for site themes that have no dark mode
+    (the integrations decide from the theme's name), where a dark diagram would sit on a
+    light page."""
     title: str | None = None
     """Overrides the diagram's title (SVG ``<title>``)."""
     alt: str | None = None
@@ -96,7 +101,7 @@ def _coerce(name: str, value: Any) -> Any:
                 hint=did_you_mean(str(value), THEMES),
             )
         return value
-    if name in ("mirror_actors", "legend", "css", "autonumber"):
+    if name in ("mirror_actors", "legend", "css", "autonumber", "system_dark"):
         if value is None and name == "autonumber":
             return None
         if isinstance(value, bool):

@@ -146,7 +146,8 @@ def _text(block: TextBlock, cls: str = "", anchor: str = "start") -> str:
 
 def stylesheet(options: RenderOptions) -> str:
     """CSS for every diagram on a page: structure plus the theme's variables."""
-    return theme.variable_css("svg.mlseq", options.theme, options.colors) + _RULES
+    return theme.variable_css("svg.mlseq", options.theme, options.colors,
+                              options.system_dark) + _RULES
 
 
 _ID = "\x00"
@@ -291,12 +292,10 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
     out.append(_tag("svg", root)[:-2] + ">")
     out.append(f'<title id="{did}-t">{escape(title)}</title>')
     out.append(f'<desc id="{did}-d">{escape(desc)}</desc>')
-    if options.css:
-        out.append(f"<style>{theme.variable_css('#' + did, options.theme, options.colors)}"
-                   f"{_RULES}</style>")
-    elif options.theme != "default" or options.colors:
-        out.append(f"<style>{theme.variable_css('#' + did, options.theme, options.colors)}"
-                   "</style>")
+    if options.css or options.theme != "default" or options.colors:
+        scoped = theme.variable_css("#" + did, options.theme, options.colors,
+                                    options.system_dark)
+        out.append(f"<style>{scoped}{_RULES if options.css else ''}</style>")
 
     # Shared arrow heads: only those this diagram uses.
     used: set[str] = set()

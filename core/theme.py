@@ -108,11 +108,13 @@ DARK_SELECTORS = (
     "[data-md-color-scheme=slate]",
     "body[data-theme=dark]",
     "html[data-theme=dark]",
+    "html[data-bs-theme=dark]",
 )
 LIGHT_SELECTORS = (
     "[data-md-color-scheme=default]",
     "body[data-theme=light]",
     "html[data-theme=light]",
+    "html[data-bs-theme=light]",
 )
 
 _NAMED = """
@@ -189,16 +191,18 @@ def declarations(palette: Palette) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def variable_css(scope: str, theme: str, colors: tuple[tuple[str, str], ...] = ()) -> str:
-    """The variable rules for ``scope`` (``svg.mlseq`` or ``#id``), light then dark."""
+def variable_css(scope: str, theme: str, colors: tuple[tuple[str, str], ...] = (),
+                 system_dark: bool = True) -> str:
+    """The variable rules for ``scope`` (``svg.mlseq`` or ``#id``), light then dark.
+
+    Dark comes from a site theme's own switch (:data:`DARK_SELECTORS`) and, with
+    ``system_dark``, from the reader's system setting (``prefers-color-scheme``).
+    """
     light, dark = palettes(theme, colors)
     lo, da = declarations(light), declarations(dark)
     # The explicit light selectors share the base rule; inside the media query the bare
     # scope is less specific than them, so a site switched to light stays light.
     light_sel = ",".join([scope, *(f"{s} {scope}" for s in LIGHT_SELECTORS)])
     dark_sel = ",".join(f"{s} {scope}" for s in DARK_SELECTORS)
-    return (
-        f"{light_sel}{{{lo}}}"
-        f"@media (prefers-color-scheme:dark){{{scope}{{{da}}}}}"
-        f"{dark_sel}{{{da}}}"
-    )
+    media = f"@media (prefers-color-scheme:dark){{{scope}{{{da}}}}}" if system_dark else ""
+    return f"{light_sel}{{{lo}}}{media}{dark_sel}{{{da}}}"

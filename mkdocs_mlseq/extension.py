@@ -93,6 +93,8 @@ class MlseqExtension(Extension):
             "wrap_width": [240.0, "Labels wider than this (px) wrap between words"],
             "max_width": [800.0, "Width (px) drawings should fit by wrapping more; 0: no limit"],
             "legend": [False, "Add a legend of the arrow kinds a diagram uses"],
+            "system_dark": [True, "Turn dark when the reader's system prefers dark (off for "
+                                  "site themes without a dark mode)"],
             "stylesheet": [True, "Add the stylesheet once per page (off when the site "
                                  "ships mlseq.css itself, as the MkDocs plugin does)"],
             "cache": [True, "Remember drawings by content hash"],
@@ -117,6 +119,7 @@ class MlseqExtension(Extension):
                     "wrap_width": config["wrap_width"],
                     "max_width": config["max_width"],
                     "legend": config["legend"],
+                    "system_dark": config["system_dark"],
                     "css": False,
                 }
             )

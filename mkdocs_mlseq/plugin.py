@@ -59,6 +59,12 @@ _DIAGRAM_SVG = re.compile(r'<svg\b[^>]*\bclass="mlseq"[^>]*>.*?</svg>', re.S)
 ``<``: everything is escaped)."""
 
 
+LIGHT_ONLY_THEMES = frozenset({"readthedocs"})
+"""Site themes without a dark mode: their page stays light whatever the reader's system
+prefers, so the diagrams should too. (Material and the ``mkdocs`` theme switch with
+attributes the stylesheet follows.)"""
+
+
 class MlseqConfig(base.Config):
     """Options under ``plugins: - mlseq:`` in ``mkdocs.yml``."""
 
@@ -71,6 +77,9 @@ class MlseqConfig(base.Config):
     max_width = c.Type((int, float), default=800)
     """Width (px) drawings should fit, e.g. the content column; ``0``: no limit."""
     legend = c.Type(bool, default=False)
+    system_dark = c.Optional(c.Type(bool))
+    """Turn dark when the reader's system prefers dark; unset: unless the site theme has
+    no dark mode (``readthedocs``)."""
     autonumber = c.Optional(c.Type(bool))
     colors = c.DictOfItems(c.Type(str), default={})
     limits = c.DictOfItems(c.Type(int), default={})
@@ -92,6 +101,7 @@ class MlseqPlugin(BasePlugin[MlseqConfig]):
     def __init__(self) -> None:
         self.renderer: DiagramRenderer | None = None
         self._config_dir = ""
+        self._system_dark = True
         self._dirty = False
         self._full_content: dict[str, str] = {}
         """Page (src URI) -> its HTML with the diagrams, while search sees it without."""
@@ -104,6 +114,8 @@ class MlseqPlugin(BasePlugin[MlseqConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return config
+        self._system_dark = (self.config.system_dark if self.config.system_dark is not None
+                             else config.theme.name not in LIGHT_ONLY_THEMES)
         options = self._render_options()
         if self.renderer is None:
             self.renderer = DiagramRenderer(options, page_stylesheet=False,
@@ -168,6 +180,7 @@ class MlseqPlugin(BasePlugin[MlseqConfig]):
             "legend": self.config.legend,
             "autonumber": self.config.autonumber,
             "colors": dict(self.config.colors),
+            "system_dark": self._system_dark,
             "css": False,
         }
         if self.config.limits:
@@ -244,7 +257,7 @@ class MlseqPlugin(BasePlugin[MlseqConfig]):
         target = os.path.join(config.site_dir, *self.config.stylesheet.split("/"))
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "w", encoding="utf-8") as handle:
-            handle.write(site_stylesheet(self.config.theme))
+            handle.write(site_stylesheet(self.config.theme, self._system_dark))
         self.renderer.end_build(prune=not self._dirty)
         get_logger().debug(
             "mlseq: %d diagrams drawn, %d from cache (%d from disk), %d problems, "

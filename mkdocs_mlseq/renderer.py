@@ -50,9 +50,9 @@ def wrapper_css() -> str:
     return Path(__file__).with_name("mlseq.css").read_text(encoding="utf-8")
 
 
-def site_stylesheet(theme: str) -> str:
+def site_stylesheet(theme: str, system_dark: bool = True) -> str:
     """Everything a page with diagrams needs: the core's theme CSS and the wrapper CSS."""
-    return mlseq.stylesheet(theme=theme) + "\n" + wrapper_css()
+    return mlseq.stylesheet(theme=theme, system_dark=system_dark) + "\n" + wrapper_css()
 
 
 def lint_config(value: Any) -> LintConfig | None:
@@ -280,7 +280,7 @@ class DiagramRenderer:
         if not self.page_stylesheet or self._doc_styled:
             return ""
         self._doc_styled = True
-        return f"<style>{site_stylesheet(self.options.theme)}</style>\n"
+        return f"<style>{site_stylesheet(self.options.theme, self.options.system_dark)}</style>\n"
 
     def _place(self, svg: str, placement: Placement) -> str:
         classes = [LANGUAGE]

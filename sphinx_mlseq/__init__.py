@@ -82,6 +82,9 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_config_value("mlseq_wrap_width", 240.0, "env", types=frozenset({int, float}))
     app.add_config_value("mlseq_max_width", 800.0, "env", types=frozenset({int, float}))
     app.add_config_value("mlseq_legend", False, "env", types=frozenset({bool}))
+    # None: follow prefers-color-scheme unless the HTML theme has no dark mode.
+    app.add_config_value("mlseq_system_dark", None, "env",
+                         types=frozenset({bool, type(None)}))
     app.add_config_value("mlseq_limits", {}, "env", types=frozenset({dict}))
     # Off by default: lint findings are warnings, and -W would fail existing builds.
     app.add_config_value(

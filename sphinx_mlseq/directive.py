@@ -111,6 +111,7 @@ def config_options(config: Any) -> RenderOptions:
         "max_width": config.mlseq_max_width,
         "legend": config.mlseq_legend,
         "font_size": config.mlseq_font_size,
+        "system_dark": system_dark(config),
         "css": False,  # the page carries the stylesheet once (see writers.py)
         # Made absolute (relative to the configuration directory) at config-inited.
         "template_dirs": tuple(config.mlseq_template_dirs),
@@ -118,6 +119,23 @@ def config_options(config: Any) -> RenderOptions:
     if config.mlseq_limits:
         values["limits"] = dict(config.mlseq_limits)
     return RenderOptions.from_mapping(values)
+
+
+LIGHT_ONLY_THEMES = frozenset({
+    "alabaster", "basic", "classic", "default", "nature", "sphinxdoc", "haiku", "pyramid",
+    "scrolls", "agogo", "traditional", "bizstyle", "epub", "sphinx_rtd_theme",
+})
+"""HTML themes without a dark mode: their page stays light whatever the reader's system
+prefers, so the diagrams should too."""
+
+
+def system_dark(config: Any) -> bool:
+    """``mlseq_system_dark``, with ``None`` decided by the HTML theme (see
+    :attr:`mlseq.RenderOptions.system_dark`)."""
+    value = config.mlseq_system_dark
+    if value is None:
+        return config.html_theme not in LIGHT_ONLY_THEMES
+    return bool(value)
 
 
 def lint_config(value: Any) -> LintConfig | None:

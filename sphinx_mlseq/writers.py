@@ -21,6 +21,7 @@ from mlseq.markup import error_box
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from . import cache
+from .directive import system_dark
 from .nodes import mlseq_diagram
 from .warnings_ import warn, warning_message
 
@@ -131,7 +132,8 @@ def add_stylesheet(
 def stylesheet_text(app: Sphinx) -> str:
     """The page stylesheet: the core's diagram styles plus figure and error-box rules."""
     own = Path(__file__).with_name(CSS_FILE).read_text(encoding="utf-8")
-    return mlseq.stylesheet(theme=app.config.mlseq_theme) + "\n" + own
+    return mlseq.stylesheet(theme=app.config.mlseq_theme,
+                            system_dark=system_dark(app.config)) + "\n" + own
 
 
 def write_support_files(app: Sphinx) -> None:

@@ -66,9 +66,11 @@ OPTION_CHANGES: dict[str, Any] = {
     "template_dirs": ("elsewhere",),
     "id_salt": "1",
     "limits": Limits(max_label=3_999),
+    "system_dark": False,
 }
-# Options that change the key but, by nature, not the bytes of this drawing.
-SAME_BYTES = {"template_dirs", "limits"}
+# Options that change the key but, by nature, not the bytes of this drawing (a default-
+# theme drawing without embedded CSS has no dark rules to leave out).
+SAME_BYTES = {"template_dirs", "limits", "system_dark"}
 
 HELLO_TEMPLATE = """\
 name: hello

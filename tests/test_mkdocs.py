@@ -356,6 +356,24 @@ def test_max_width_plugin_option(tmp_path: Path) -> None:
     assert widths[0] < widths[1]
 
 
+@pytest.mark.parametrize(("theme", "setting", "follows_system"), [
+    ("readthedocs", None, False),  # no dark mode: the page stays light, so do diagrams
+    ("mkdocs", None, True),        # switches with data-bs-theme, and the system
+    ("readthedocs", "true", True),
+])
+def test_system_dark_follows_the_site_theme(tmp_path: Path, theme: str, setting: str | None,
+                                            follows_system: bool) -> None:
+    config = plugin_site(**({"system_dark": setting} if setting else {}))
+    config = config.replace("site_name: Handbook\n", f"site_name: Handbook\n    theme: {theme}\n")
+    page_text = "# A\n\n```mlseq theme=forest\nA->>B: x\n```\n"
+    root = make_site(tmp_path, config, {"index.md": page_text})
+    build_site(root)
+    css = (root / "site" / "assets" / "mlseq.css").read_text(encoding="utf-8")
+    for text in (css, page(root)):
+        assert ("prefers-color-scheme:dark" in text) is follows_system
+    assert "html[data-bs-theme=dark] svg.mlseq" in css
+
+
 def test_template_dirs_are_watched(tmp_path: Path) -> None:
     (tmp_path / "tpl").mkdir()
     root = make_site(tmp_path, plugin_site(template_dirs="[tpl]"), {"index.md": "# A\n"})

@@ -459,7 +459,8 @@ def test_theme_change_in_conf_redraws(make_app: Callable[..., SphinxTestApp],
     assert len(calls) == 5
     assert not any("Client" in c for c in calls)
     css = (app.outdir / "_static" / "mlseq.css").read_text()
-    assert css == mlseq.stylesheet(theme="neutral") + "\n" + \
+    # (the test project uses alabaster, which has no dark mode: no system dark either)
+    assert css == mlseq.stylesheet(theme="neutral", system_dark=False) + "\n" + \
         (Path(__file__).resolve().parent.parent / "sphinx_mlseq" / "mlseq.css").read_text()
 
 
@@ -535,9 +536,9 @@ def test_template_calls_and_team_templates(app: SphinxTestApp) -> None:
     # editing a team template rebuilds the pages with template calls
     team = app.srcdir / "team" / "our-training.yaml"
     assert team in {Path(p) for p in app.env.dependencies["index"]}
-    # mlseq_theme = "neutral" is the page stylesheet's theme
+    # mlseq_theme = "neutral" is the page stylesheet's theme (alabaster: no system dark)
     assert (app.outdir / "_static" / "mlseq.css").read_text().startswith(
-        mlseq.stylesheet(theme="neutral"))
+        mlseq.stylesheet(theme="neutral", system_dark=False))
 
 
 def test_conf_values_apply_to_every_diagram(make_app: Callable[..., SphinxTestApp],
@@ -711,3 +712,30 @@ def test_singlehtml_ids_unique_across_documents(make_app: Callable[..., SphinxTe
     lone = mlseq.render("Trainer->>Registry: register v7", css=False)
     assert re.search(r'<svg\b[^>]*\sid="([^"]+)"', other).group(1) == re.search(  # type: ignore[union-attr]
         r'\sid="([^"]+)"', lone).group(1)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("theme", "setting", "follows_system"), [
+    ("alabaster", None, False),          # no dark mode: the page stays light, so do diagrams
+    ("sphinx_rtd_theme", None, False),
+    ("furo", None, True),                # dark with the system (and its own toggle)
+    ("alabaster", True, True),           # conf.py decides when set
+    ("furo", False, False),
+])
+def test_system_dark_follows_the_html_theme(
+    make_app: Callable[..., SphinxTestApp], tmp_path: Path, theme: str,
+    setting: bool | None, follows_system: bool,
+) -> None:
+    conf = f'extensions = ["sphinx_mlseq"]\nhtml_theme = "{theme}"\n'
+    if setting is not None:
+        conf += f"mlseq_system_dark = {setting}\n"
+    src = write_project(tmp_path / "src", {
+        "conf.py": conf,
+        "index.rst": "T\n=\n\n.. mlseq::\n   :theme: forest\n\n   A->>B: x\n",
+    })
+    app = make_app("html", srcdir=src, builddir=tmp_path / "build", freshenv=True)
+    app.build()
+    css = (app.outdir / "_static" / "mlseq.css").read_text(encoding="utf-8")
+    scoped = page(app)  # the forest diagram carries its own scoped variables
+    for text in (css, scoped):
+        assert ("prefers-color-scheme:dark" in text) is follows_system
+    assert "body[data-theme=dark] svg.mlseq" in css  # a theme's own switch always works

@@ -9,6 +9,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import mlseq
 import pytest
 from conftest import shared_path
 from mlseq import MlseqError, layout, parser, svg, theme
@@ -171,6 +172,22 @@ def test_stylesheet_follows_every_dark_switch() -> None:
         assert sel in css
     assert "data-theme=auto" not in css  # Furo's auto is covered by the media query
     assert "var(--mlseq-line)" in css
+    # MkDocs' own theme (Bootstrap colour modes)
+    assert "html[data-bs-theme=dark] svg.mlseq" in css
+    assert "html[data-bs-theme=light] svg.mlseq" in css
+
+
+def test_system_dark_off_keeps_only_the_site_switches() -> None:
+    """For site themes without a dark mode: no prefers-color-scheme rule anywhere, while
+    a theme's own switches still work."""
+    for css in (svg.stylesheet(RenderOptions(system_dark=False)),
+                mlseq.stylesheet(system_dark=False),
+                render(ML, system_dark=False),
+                render(ML, css=False, theme="forest", system_dark=False)):
+        assert "prefers-color-scheme" not in css
+        assert "[data-md-color-scheme=slate]" in css
+    assert "prefers-color-scheme:dark" in render(ML, css=False, theme="forest")
+    assert RenderOptions.from_mapping({"system_dark": "off"}).system_dark is False
 
 
 def _luminance(hex_colour: str) -> float:
