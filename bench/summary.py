@@ -124,11 +124,14 @@ def markdown(res: dict[str, Any]) -> str:
     g = res.get("growth")
     if g:
         lines += ["## Growth (generated diagrams, 10 participants)", "",
-                  "| messages | median | per message | peak memory (tracemalloc) |"
-                  " peak per message | SVG per message |",
-                  "|---:|---:|---:|---:|---:|---:|"]
+                  "| messages | first render (cold) | per message | repeated (warm) |"
+                  " per message | peak memory (tracemalloc) | peak per message |"
+                  " SVG per message |",
+                  "|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for row in g:
-            lines.append(f"| {row['messages']:,} | {row['median_ms']:.2f} ms |"
+            cold = row.get("cold_ms", float("nan"))
+            lines.append(f"| {row['messages']:,} | {cold:.2f} ms |"
+                         f" {1000 * cold / row['messages']:.1f} µs | {row['median_ms']:.2f} ms |"
                          f" {row['us_per_message']:.1f} µs | {row['peak_bytes'] / 2**20:.1f} MiB |"
                          f" {row['peak_bytes_per_message'] / 1024:.1f} KiB |"
                          f" {row['svg_bytes'] / row['messages']:.0f} B |")
