@@ -51,3 +51,8 @@ def test_wheel_contents(tmp_path: Path) -> None:
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "mlseq = mlseq.cli:main" in text
     assert "mkdocs_mlseq.plugin:MlseqPlugin" in text
+    # the licence travels with the wheel, declared as an SPDX expression (PEP 639)
+    assert any(n.endswith("licenses/LICENSE") for n in names)
+    metadata = zipfile.ZipFile(wheel).read(
+        next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert "License-Expression: MIT" in metadata
