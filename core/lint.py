@@ -715,15 +715,19 @@ def lint_source(
 ) -> list[Finding]:
     """Parse a block (diagram text or template call) and lint it.
 
-    Raises :class:`MlseqError` when the block does not parse. Findings in a template
-    call's expansion are reported at line 1 of the call, naming the expansion's line.
+    Raises :class:`MlseqError` when the block does not parse. A finding in a template
+    call's expansion is reported at the call's line its statement came from (a custom
+    step, a participant under ``participants:``, the ``title:``), and otherwise at line
+    1 of the call, naming the expansion's line (``mlseq expand`` shows it).
     """
     from . import parser, template
 
     if template.is_template_call(source):
-        text = template.expand(source, template_dirs=template_dirs)
-        return [
-            replace(f, line=1, column=1, message=f"{f.message} (line {f.line} of the expansion)")
-            for f in lint(parser.parse(text), config, source=text)
-        ]
+        text, origins = template.expand_with_origins(source, template_dirs=template_dirs)
+        found = []
+        for f in lint(parser.parse(text), config, source=text):
+            line = origins[f.line - 1] if 0 < f.line <= len(origins) else None
+            found.append(replace(f, line=line, column=1) if line is not None else replace(
+                f, line=1, column=1, message=f"{f.message} (line {f.line} of the expansion)"))
+        return sorted(found, key=lambda f: (f.line, f.column, f.rule, f.message))
     return lint(parser.parse(source), config, source=source)

@@ -694,6 +694,15 @@ class _Expansion:
 
 def expand(source: str, *, template_dirs: tuple[str, ...] = ()) -> str:
     """The diagram text a template call stands for."""
+    return expand_with_origins(source, template_dirs=template_dirs)[0]
+
+
+def expand_with_origins(source: str, *, template_dirs: tuple[str, ...] = ()
+                        ) -> tuple[str, list[int | None]]:
+    """:func:`expand`, and for each line of the text the line of the call it comes from:
+    a custom step's own line, a participant given under ``participants:``, the
+    ``title:``; ``None`` for what the template itself wrote (lint uses this to point at
+    the call's lines)."""
     origin = Origin()
     root = load_yaml(source, origin)
     call = _mapping(root, "a template call")
@@ -742,14 +751,25 @@ def expand(source: str, *, template_dirs: tuple[str, ...] = ()) -> str:
     stages = _chosen_stages(template, call)
     custom = _custom_steps(call, stages)
     body: list[str] = []
+    body_origins: list[int | None] = []
+
+    def from_template(lines: list[str]) -> None:
+        body.extend(lines)
+        body_origins.extend([None] * len(lines))
+
+    def from_call(lines: list[tuple[str, int]]) -> None:
+        body.extend(text for text, _ in lines)
+        body_origins.extend(line for _, line in lines)
+
     for stage in stages:
-        body.append(_substitute(state, f"== {stage.title} ==", Item(stage.title, stage.node)))
+        from_template([_substitute(state, f"== {stage.title} ==",
+                                   Item(stage.title, stage.node))])
         for do in custom.get(("before", stage.name), []):
-            body.extend(_custom(state, do))
+            from_call(_custom(state, do))
         for step in stage.steps:
-            body.extend(_step(state, step))
+            from_template(_step(state, step))
         for do in custom.get(("after", stage.name), []):
-            body.extend(_custom(state, do))
+            from_call(_custom(state, do))
 
     for role in added:
         if role not in state.used:
@@ -766,13 +786,17 @@ def expand(source: str, *, template_dirs: tuple[str, ...] = ()) -> str:
     head.append("sequenceDiagram")
     if numbered:
         head.append("autonumber")
+    head_origins: list[int | None] = [None] * len(head)
     title = params.get("title", "")
     if title:
         head.append(f"title {title}")
+        head_origins.append(call["title"].line if "title" in call else None)
+    given = _mapping(call["participants"], "participants") if "participants" in call else {}
     for role, r in roles.items():
         if role in state.used and role not in dropped:
             head.append(f"{r.kind} {r.id} as {r.label}")
-    return "\n".join(head + body) + "\n"
+            head_origins.append(given[role].line if role in given else None)
+    return "\n".join(head + body) + "\n", head_origins + body_origins
 
 
 def _params(template: Template, call: Mapping[str, Node]) -> dict[str, str]:
@@ -1101,9 +1125,9 @@ def _monitor_step(state: _Expansion, node: Node, body: Mapping[str, Node]) -> li
     return _emit(state, [block])
 
 
-def _custom(state: _Expansion, node: Node) -> list[str]:
+def _custom(state: _Expansion, node: Node) -> list[tuple[str, int]]:
     """A custom step from the call: checked on its own (so errors point at its line in
-    the block), then inserted."""
+    the block), then inserted; each line with its line in the call."""
     from . import parser
 
     text = _string(node, "do")
@@ -1132,7 +1156,8 @@ def _custom(state: _Expansion, node: Node) -> list[str]:
         for pid in _participants_of(event):
             if pid in ids:
                 state.used.add(ids[pid])
-    return [line.strip() if line.strip() else "" for line in substituted if line.strip()]
+    return [(line.strip(), node.text_line + i) for i, line in enumerate(substituted)
+            if line.strip()]
 
 
 def _participants_of(event: Any) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from mlseq import parser, template
 from mlseq.cli import main
 from mlseq.errors import ErrorCode, MlseqError
 from mlseq.lint import RULES, Finding, LintConfig, Severity, lint, lint_source
+from mlseq.template import expand_with_origins
 
 DOC = ROOT / "docs" / "lint.md"
 FIXTURES = ROOT / "tests" / "fixtures" / "lint"
@@ -178,7 +179,7 @@ def test_cli_select_ignore_and_pyproject(
         assert main(["lint", str(src), "--no-config"]) == 1
 
 
-def test_cli_template_call_points_at_the_expansion(
+def test_cli_template_call_points_at_the_custom_step(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     call = tmp_path / "call.mlseq"
@@ -188,9 +189,41 @@ def test_cli_template_call_points_at_the_expansion(
     )
     assert main(["lint", "--no-config", str(call)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out and all(
-        line.startswith(f"{call}:1:1: ML") and "of the expansion)" in line for line in out
-    )
+    assert len(out) == 1 and out[0].startswith(f"{call}:4:1: ML005 ")
+
+
+def test_template_findings_at_the_call_lines_they_come_from(tmp_path: Path) -> None:
+    """Each line of a custom step's block, a participant given in the call: their own
+    lines; what the template wrote: line 1, naming the expansion's line."""
+    call = ("template: ml-workflow\n"                     # 1
+            "participants:\n"                             # 2
+            "  trainer: GPU Trainer\n"                    # 3
+            "steps:\n"                                    # 4
+            "  - after: training\n"                       # 5
+            "    do: |\n"                                 # 6
+            "      Trainer->>Trainer: warm up\n"          # 7
+            "      Trainer->>Orch: clean, train and deploy\n"  # 8
+            "      Trainer->>Orch: fit, evaluate and ship it\n")  # 9
+    found = lint_source(call, LintConfig(select=frozenset({"ML005"})))
+    assert [(f.rule, f.line) for f in found] == [("ML005", 8), ("ML005", 9)]
+    text, origins = expand_with_origins(call)
+    lines = text.splitlines()
+    assert len(origins) == len(lines)
+    assert origins[lines.index("job Trainer as GPU Trainer")] == 3
+    assert origins[lines.index("Trainer->>Trainer: warm up")] == 7
+    assert origins[lines.index("sequenceDiagram")] is None
+    # a finding in the template's own text: line 1, with the expansion's line named
+    (tmp_path / "chained.yaml").write_text(
+        "name: chained\nparticipants:\n  a: {id: A, label: Alpha}\n"
+        "  b: {id: B, label: Beta}\nstages:\n  - name: one\n    title: One\n"
+        "    steps:\n      - \"{a}->>{b}: clean, train and deploy\"\n")
+    (finding,) = lint_source("template: chained\ntitle: Chained\n",
+                             LintConfig(select=frozenset({"ML005"})),
+                             template_dirs=(str(tmp_path),))
+    text = expand_with_origins("template: chained\n", template_dirs=(str(tmp_path),))[0]
+    where = text.splitlines().index("A->>B: clean, train and deploy") + 2  # + title line
+    assert finding.line == 1
+    assert finding.message.endswith(f"(line {where} of the expansion)")
 
 
 # --- templates and corpus -------------------------------------------------------------
