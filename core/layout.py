@@ -139,8 +139,6 @@ class _Measured:
     wrap widths; a label's width does not depend on it). Mutable scratch, never returned."""
 
     widths: dict[tuple[str, bool, float], float] = field(default_factory=dict)
-    wrapped: dict[tuple[str, bool, float, float], tuple[tuple[str, ...], float]] = field(
-        default_factory=dict)
 
 
 class _Text:
@@ -157,7 +155,6 @@ class _Text:
         self.asc = metrics.ascent(size)
         shared = measured if measured is not None else _Measured()
         self._widths = shared.widths
-        self._wrapped = shared.wrapped
         self._plain: dict[str, tuple[tuple[str, ...], float]] = {}
 
     def width(self, text: str, size: float, bold: bool) -> float:
@@ -190,14 +187,6 @@ class _Text:
                 and (w := self.width(text, size, bold)) <= limit):
             # Fits on one line as written: what wrap() would return, without its cost.
             return (text,), w
-        key = (text, bold, size, limit)
-        hit = self._wrapped.get(key)
-        if hit is None:
-            hit = self._wrapped[key] = self._wrap(text, size, bold, limit)
-        return hit
-
-    def _wrap(self, text: str, size: float, bold: bool, limit: float
-              ) -> tuple[tuple[str, ...], float]:
         return _wrap_measured(text, size, bold, limit, self.keep_words)
 
 
