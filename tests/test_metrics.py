@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mlseq.metrics import (
     FONT_FAMILY,
     ascent,
@@ -19,6 +21,7 @@ from mlseq.metrics import (
     line_height,
     text_width,
     wrap,
+    wrap_measured,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -260,3 +263,20 @@ def test_results_are_deterministic_across_hash_seeds() -> None:
         )
         outputs.add(result.stdout)
     assert len(outputs) == 1
+
+
+_KERNED_WORDS = st.lists(st.text(alphabet="AVTWYLPFRavwyrfe.,-:1", min_size=1, max_size=8),
+                         min_size=1, max_size=8).map(" ".join)
+"""Words rich in kerning pairs (``AV``, ``A `` ...), so line breaks fall next to them."""
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_KERNED_WORDS, st.text(max_size=40)),
+       st.floats(min_value=5, max_value=300), st.booleans())
+def test_wrap_measured_width_is_the_widest_line_measured_again(
+        text: str, width: float, bold: bool) -> None:
+    """The packing sums pieces and the kerning where they meet; that must equal
+    measuring each finished line on its own (or the fallback measures them)."""
+    lines, widest = wrap_measured(text, width, 14.0, bold=bold)
+    assert lines == wrap(text, width, 14.0, bold=bold)
+    assert widest == max(text_width(line, 14.0, bold=bold) for line in lines)
