@@ -191,6 +191,23 @@ class LintConfig:
         return rule not in self.ignore
 
     @classmethod
+    def from_option(cls, value: Any, *, name: str = "lint") -> LintConfig | None:
+        """The rules a ``lint`` setting of an integration asks for: ``None`` when off
+        (``false``/``None``), the default rules for ``true``, or a mapping of
+        :meth:`from_mapping` keys (``{ignore: [ML005], max_participants: 20}``).
+
+        Raises :class:`MlseqError` (code ``option``) for a bad value, naming ``name``.
+        """
+        if value is None or value is False:
+            return None
+        if value is True:
+            return cls()
+        if isinstance(value, Mapping):
+            return cls.from_mapping(value)
+        raise MlseqError(f"{name} expects true, false or a mapping of lint options, "
+                         f"got {value!r}", code=ErrorCode.OPTION)
+
+    @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> LintConfig:
         """A config from user settings (pyproject, conf.py, mkdocs.yml, CLI).
 

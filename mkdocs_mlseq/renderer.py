@@ -17,14 +17,12 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import mlseq
 from mlseq import MlseqError, RenderOptions
-from mlseq.errors import ErrorCode
 from mlseq.lint import Finding, LintConfig, lint_source
 from mlseq.markup import error_box, escape
 
@@ -56,20 +54,8 @@ def site_stylesheet(theme: str, system_dark: bool = True) -> str:
 
 
 def lint_config(value: Any) -> LintConfig | None:
-    """The lint rules a ``lint`` option asks for: ``None`` when off (``false``), the
-    default rules for ``true``, or a mapping of :class:`mlseq.lint.LintConfig` keys
-    (``{ignore: [ML005], max_participants: 20}``).
-
-    Raises :class:`mlseq.MlseqError` (code ``option``) for a bad value.
-    """
-    if value is None or value is False:
-        return None
-    if value is True:
-        return LintConfig()
-    if isinstance(value, Mapping):
-        return LintConfig.from_mapping(value)
-    raise MlseqError(f"lint expects true, false or a mapping of lint options, got {value!r}",
-                     code=ErrorCode.OPTION)
+    """The lint rules a ``lint`` option (plugin, extension) asks for."""
+    return LintConfig.from_option(value, name="lint")
 
 
 @dataclass(frozen=True)

@@ -139,22 +139,8 @@ def system_dark(config: Any) -> bool:
 
 
 def lint_config(value: Any) -> LintConfig | None:
-    """The lint rules ``mlseq_lint`` asks for: ``None`` when off (``False``/``None``),
-    the default rule set for ``True``, or a :class:`mlseq.lint.LintConfig` mapping
-    (``{"ignore": ["ML005"], "max_participants": 20}``).
-
-    Raises :class:`mlseq.MlseqError` (code ``option``) for a bad value.
-    """
-    if value is None or value is False:
-        return None
-    if value is True:
-        return LintConfig()
-    if isinstance(value, dict):
-        return LintConfig.from_mapping(value)
-    raise MlseqError(
-        f"mlseq_lint expects True, False or a dict of lint options, got {value!r}",
-        code=ErrorCode.OPTION,
-    )
+    """The lint rules ``mlseq_lint`` asks for."""
+    return LintConfig.from_option(value, name="mlseq_lint")
 
 
 OCCURRENCES = "mlseq_occurrences"

@@ -282,3 +282,17 @@ def test_heuristics_are_quiet_on_the_corpus() -> None:
             continue  # files Mermaid rejects too
         noisy += [f"{path.name}: {f}" for f in found if f.rule in HEURISTIC]
     assert noisy == []
+
+
+def test_lint_option_of_the_integrations() -> None:
+    """One reading of a ``lint`` setting for Sphinx (``mlseq_lint``) and MkDocs."""
+    assert LintConfig.from_option(None) is None
+    assert LintConfig.from_option(False) is None
+    assert LintConfig.from_option(True) == LintConfig()
+    assert LintConfig.from_option({"ignore": ["ML005"]}) == LintConfig.from_mapping(
+        {"ignore": ["ML005"]})
+    with pytest.raises(MlseqError, match=r"^mlseq_lint expects true, false or a mapping") as e:
+        LintConfig.from_option("yes", name="mlseq_lint")
+    assert e.value.code is ErrorCode.OPTION
+    with pytest.raises(MlseqError, match="unknown lint option 'ignor'"):
+        LintConfig.from_option({"ignor": ["ML005"]})
