@@ -25,7 +25,15 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 from mlseq import RenderOptions
 from mlseq.options import Limits
-from test_mkdocs import LOGGER, build_site, make_site, page, plugin_site, warnings
+from test_mkdocs import (
+    HELLO_TEMPLATE,
+    LOGGER,
+    build_site,
+    make_site,
+    page,
+    plugin_site,
+    warnings,
+)
 from test_sphinx import count_renders, write_project
 
 from mkdocs_mlseq import diskcache
@@ -71,22 +79,6 @@ OPTION_CHANGES: dict[str, Any] = {
 # Options that change the key but, by nature, not the bytes of this drawing (a default-
 # theme drawing without embedded CSS has no dark rules to leave out).
 SAME_BYTES = {"template_dirs", "limits", "system_dark"}
-
-HELLO_TEMPLATE = """\
-name: hello
-description: A two-step greeting
-participants:
-  a: {id: A, label: Alpha}
-  b: {id: B, label: Beta}
-params:
-  title: Hello
-stages:
-  - name: one
-    title: One
-    steps:
-      - |
-        {a}->>{b}: greeting version one
-"""
 
 
 def fresh_build(root: Path, *, strict: bool = True) -> MlseqPlugin:

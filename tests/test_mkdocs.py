@@ -297,25 +297,29 @@ def test_builtin_search_indexes_the_page_without_the_diagrams(tmp_path: Path) ->
     assert len(svg_ids(html)) == 1 and ">wombat</text>" in html
 
 
+HELLO_TEMPLATE = """\
+name: hello
+description: A two-step greeting
+participants:
+  a: {id: A, label: Alpha}
+  b: {id: B, label: Beta}
+params:
+  title: Hello
+stages:
+  - name: one
+    title: One
+    steps:
+      - |
+        {a}->>{b}: greeting version one
+"""
+"""A team template with one step (its text is what the cache tests edit)."""
+
+
 def test_cache_across_rebuilds_and_template_edits(tmp_path: Path) -> None:
     templates = tmp_path / "team-templates"
     templates.mkdir()
     template = templates / "hello.yaml"
-    template.write_text(textwrap.dedent("""\
-        name: hello
-        description: A two-step greeting
-        participants:
-          a: {id: A, label: Alpha}
-          b: {id: B, label: Beta}
-        params:
-          title: Hello
-        stages:
-          - name: one
-            title: One
-            steps:
-              - |
-                {a}->>{b}: greeting version one
-    """), encoding="utf-8")
+    template.write_text(HELLO_TEMPLATE, encoding="utf-8")
     config = plugin_site(template_dirs="[team-templates]")
     pages = {
         "index.md": "# A\n\n```mlseq\nA->>B: one\n```\n\n```mlseq\nA->>B: two\n```\n",
