@@ -91,18 +91,14 @@ def draw(kind: str, source: str, options: RenderOptions, *, latex_engine: str = 
     raise ValueError(f"unknown drawing kind {kind!r}")  # a bug in this package
 
 
-template_files = fingerprint.template_files
-_feed = fingerprint.feed
-templates_fingerprint = fingerprint.templates
-
-
 def code_fingerprint(latex_engine: str) -> str:
     """A hash of what draws: mlseq's version and files (:func:`mlseq.fingerprint.code`),
     Sphinx's version (TikZ escaping) and the LaTeX engine."""
     import sphinx
 
     digest = hashlib.sha256()
-    _feed(digest, mlseq.__version__, fingerprint.code(), sphinx.__version__, latex_engine)
+    fingerprint.feed(digest, mlseq.__version__, fingerprint.code(), sphinx.__version__,
+                     latex_engine)
     return digest.hexdigest()
 
 
@@ -115,7 +111,7 @@ class BuildInputs:
     template_files: tuple[str, ...]
     """Every file in the template folders (template calls depend on all of them)."""
     templates: str
-    """:func:`templates_fingerprint` of the folders."""
+    """:func:`mlseq.fingerprint.templates` of the folders."""
     ids_per_document: bool = False
     """Every document's pages end up in one HTML page (``singlehtml``): the same diagram
     in two documents must get different ids, so each drawing is salted with its
@@ -131,8 +127,8 @@ class BuildInputs:
             code += ":ids-per-document"
         return cls(
             code=code,
-            template_files=tuple(template_files(dirs)),
-            templates=templates_fingerprint(dirs) if dirs else "",
+            template_files=tuple(fingerprint.template_files(dirs)),
+            templates=fingerprint.templates(dirs),
             ids_per_document=per_document,
         )
 
@@ -142,7 +138,7 @@ def digest(source: str, options: RenderOptions, inputs: BuildInputs, *, template
     """The content hash of a block: equal digests draw equal bytes. ``templates`` says
     whether the block is a template call (only those depend on the template files)."""
     h = hashlib.sha256()
-    _feed(h, mlseq.__version__, inputs.code, repr(options),
+    fingerprint.feed(h, mlseq.__version__, inputs.code, repr(options),
           inputs.templates if templates else "", source)
     return h.hexdigest()[:32]
 
@@ -151,7 +147,7 @@ def _check(cache_key: str, drawing: str) -> str:
     """A hash of a drawing bound to its key: a damaged drawing, or one moved to another
     key, no longer matches."""
     h = hashlib.blake2b(digest_size=16)
-    _feed(h, cache_key, drawing)
+    fingerprint.feed(h, cache_key, drawing)
     return h.hexdigest()
 
 
