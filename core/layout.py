@@ -90,6 +90,7 @@ BADGE_R = 8.0
 DIVIDER_INDENT = 10.0
 """From the left end of a stage band to its label."""
 HEAD_WRAP_MIN = 80.0
+"""Participant names wrap at half the wrap width, but never narrower than this."""
 GUARD_WRAP_MIN = 200.0
 """Fragment guards wrap at the wrap width, but never narrower than this."""
 MAX_GAP_LINES = 2
@@ -97,12 +98,39 @@ MAX_GAP_LINES = 2
 this many lines (more reads worse than a crossing hidden by the label's halo)."""
 FIT_WRAPS = (200.0, 160.0, 130.0)
 """Wrap widths tried in turn when a drawing is wider than ``max_width``."""
-"""Participant names wrap at half the wrap width, but never narrower than this."""
 
 ICON_KINDS = frozenset(
     {ParticipantKind.ACTOR, ParticipantKind.BOUNDARY, ParticipantKind.CONTROL,
      ParticipantKind.ENTITY}
 )
+# What a head's shape adds to a plain box, per kind (at 14 px; scaled with the font).
+# Tables rather than ``kind is ParticipantKind.X`` chains: on CPython 3.11 every read of
+# an enum member through its class runs EnumType.__getattr__'s hook (~900 instructions).
+_HEAD_EXTRA_W = {
+    ParticipantKind.QUEUE: 10.0,
+    ParticipantKind.MODEL: 14.0,
+    ParticipantKind.PIPELINE: 14.0,
+    ParticipantKind.JOB: 8.0,
+    ParticipantKind.COLLECTIONS: 8.0,
+}
+"""Width beyond the name and padding (other kinds: at least 40 px wide instead)."""
+_HEAD_EXTRA_H = {
+    ParticipantKind.DATABASE: 10.0,
+    ParticipantKind.COLLECTIONS: 5.0,
+    ParticipantKind.REGISTRY: 5.0,
+    ParticipantKind.MONITOR: 6.0,
+}
+"""Height beyond the name and padding."""
+_NAME_SHIFT = {
+    ParticipantKind.DATABASE: 5.0,
+    ParticipantKind.COLLECTIONS: 2.5,
+    ParticipantKind.REGISTRY: 2.5,
+    ParticipantKind.MONITOR: -3.0,
+}
+"""How far down the name sits from the head's middle (below a cylinder's lid, above a
+screen's stand)."""
+_RIGHT, _LEFT = NotePlacement.RIGHT, NotePlacement.LEFT
+_RECT, _PAR_OVER = FragmentKind.RECT, FragmentKind.PAR_OVER
 
 LEGEND_LABELS: dict[MessageKind, str] = {
     MessageKind.SYNC: "call",
@@ -135,10 +163,19 @@ class _Frame:
 
 @dataclass
 class _Measured:
-    """Text measurements shared by the layouts of one diagram (``max_width`` tries a few
-    wrap widths; a label's width does not depend on it). Mutable scratch, never returned."""
+    """What the layouts of one diagram share (``max_width`` tries a few wrap widths; a
+    label's width and the diagram's structure do not depend on it). Mutable scratch,
+    never returned."""
 
     widths: dict[tuple[str, bool, float], float] = field(default_factory=dict)
+    one_line: dict[str, float] = field(default_factory=dict)
+    """Labels in the diagram's font that are one line as written (no break, no run of
+    spaces), with their width: that line is the whole wrap at any width at least this."""
+    numbered: bool | None = None
+    """Whether any message carries a number (see :meth:`_Layout._numbers_on`)."""
+    frame_spans: dict[int, tuple[int, int]] | None = None
+    """The lowest and highest participant each fragment's messages and notes touch,
+    keyed by its start event (see :meth:`_Layout._frame_room`)."""
 
 
 class _Text:
@@ -155,6 +192,7 @@ class _Text:
         self.asc = metrics.ascent(size)
         shared = measured if measured is not None else _Measured()
         self._widths = shared.widths
+        self._one_line = shared.one_line
         self._plain: dict[str, tuple[tuple[str, ...], float]] = {}
 
     def width(self, text: str, size: float, bold: bool) -> float:
@@ -176,17 +214,25 @@ class _Text:
         """:meth:`lines` of a label in the diagram's font at the wrap width (most calls)."""
         found = self._plain.get(text)
         if found is None:
-            found = self._plain[text] = self._measure(text, self.size, False, self.wrap_width)
+            w = self._one_line.get(text)
+            if w is not None and w <= self.wrap_width:
+                found = self._plain[text] = ((text,), w)
+            else:
+                found = self._plain[text] = self._measure(text, self.size, False,
+                                                          self.wrap_width)
         return found
 
     def _measure(self, text: str, size: float, bold: bool, limit: float
                  ) -> tuple[tuple[str, ...], float]:
         if not text:
             return (), 0.0
-        if ("\n" not in text and "  " not in text and text[0] != " " and text[-1] != " "
-                and (w := self.width(text, size, bold)) <= limit):
-            # Fits on one line as written: what wrap() would return, without its cost.
-            return (text,), w
+        if "\n" not in text and "  " not in text and text[0] != " " and text[-1] != " ":
+            w = self.width(text, size, bold)
+            if size == self.size and not bold:
+                self._one_line[text] = w
+            if w <= limit:
+                # Fits on one line as written: what wrap() would return, without its cost.
+                return (text,), w
         return _wrap_measured(text, size, bold, limit, self.keep_words)
 
 
@@ -211,25 +257,16 @@ def _wrap_measured(text: str, size: float, bold: bool, limit: float, keep_words:
 def _vertical_head_extent(kind: ParticipantKind, lines: int, lh: float, s: float) -> float:
     if kind in ICON_KINDS:
         return ICON_H * s + 4 * s + lines * lh
-    if kind is ParticipantKind.DATABASE:
-        return lines * lh + 2 * HEAD_PAD_Y * s + 10 * s
-    if kind in (ParticipantKind.COLLECTIONS, ParticipantKind.REGISTRY):
-        return lines * lh + 2 * HEAD_PAD_Y * s + 5 * s
-    if kind is ParticipantKind.MONITOR:
-        return lines * lh + 2 * HEAD_PAD_Y * s + 6 * s
-    return lines * lh + 2 * HEAD_PAD_Y * s
+    return lines * lh + 2 * HEAD_PAD_Y * s + _HEAD_EXTRA_H.get(kind, 0.0) * s
 
 
 def _head_width(kind: ParticipantKind, text_w: float, s: float) -> float:
     pad = HEAD_PAD_X * s
     if kind in ICON_KINDS:
         return max(text_w + 4 * s, 36 * s)
-    if kind is ParticipantKind.QUEUE:
-        return text_w + 2 * pad + 10 * s
-    if kind in (ParticipantKind.MODEL, ParticipantKind.PIPELINE):
-        return text_w + 2 * pad + 14 * s
-    if kind in (ParticipantKind.JOB, ParticipantKind.COLLECTIONS):
-        return text_w + 2 * pad + 8 * s
+    extra = _HEAD_EXTRA_W.get(kind)
+    if extra is not None:
+        return text_w + 2 * pad + extra * s
     return max(text_w + 2 * pad, 40 * s)
 
 
@@ -285,8 +322,9 @@ class _Layout:
         self.d = diagram
         self.o = options
         self.s = options.font_size / 14.0
+        self.shared = measured if measured is not None else _Measured()
         self.text = _Text(options.font_size, options.wrap_width,
-                          options.wrap_width if keep_words is None else keep_words, measured)
+                          options.wrap_width if keep_words is None else keep_words, self.shared)
         self.index = {p.id: i for i, p in enumerate(diagram.participants)}
         # The render option wins; otherwise what the diagram's %%{init}%% / front matter
         # asked for (``showSequenceNumbers``, ``mirrorActors``).
@@ -295,7 +333,6 @@ class _Layout:
             self.numbering = True
         self.mirror = options.mirror_actors
         self._cols: tuple[list[float], float] | None = None
-        self._numbered: bool | None = None
         self._has_frames = True
         """Whether any fragment is open anywhere (set by the horizontal pass)."""
         if diagram.config.mirror_actors is not None:
@@ -332,9 +369,21 @@ class _Layout:
         loop_reach = act + LOOP_W * s + 6 * s + LABEL_PAD * s + badge / 2
         label_room = 2 * LABEL_PAD * s + act + badge
         plain = t.plain
-        for ev in d.events:
+        # Which participants each fragment spans (for _frame_room): the same for every
+        # wrap width, so only the first pass of a diagram records it.
+        spans: dict[int, tuple[int, int]] | None = None
+        if self.shared.frame_spans is None:
+            spans = self.shared.frame_spans = {}
+        open_: list[list[int]] = []  # [start event, lowest, highest participant]
+        for k, ev in enumerate(d.events):
             if type(ev) is Message:
                 a, b = idx[ev.source], idx[ev.target]
+                if open_:
+                    top = open_[-1]
+                    if a < top[1] or b < top[1]:
+                        top[1] = a if a < b else b
+                    if a > top[2] or b > top[2]:
+                        top[2] = a if a > b else b
                 w = plain(ev.text)[1]
                 if a == b:
                     reach = loop_reach + w
@@ -362,10 +411,13 @@ class _Layout:
                 w += 2 * NOTE_PAD * s
                 ps = [idx[p] for p in ev.participants]
                 a, z = min(ps), max(ps)
-                if ev.placement is NotePlacement.RIGHT:
+                if open_:
+                    top = open_[-1]
+                    top[1], top[2] = min(top[1], a), max(top[2], z)
+                if ev.placement is _RIGHT:
                     if z == n - 1:
                         right_need = max(right_need, act / 2 + 4 * s + w)
-                elif ev.placement is NotePlacement.LEFT:
+                elif ev.placement is _LEFT:
                     if a == 0:
                         left_need = max(left_need, act / 2 + 4 * s + w)
                 elif a == z:
@@ -376,8 +428,18 @@ class _Layout:
             elif isinstance(ev, FragmentStart):
                 depth += 1
                 max_depth = max(max_depth, depth)
+                if spans is not None:
+                    open_.append([k, n, -1])
             elif isinstance(ev, FragmentEnd):
                 depth -= 1
+                if open_:
+                    start, lo, hi = open_.pop()
+                    if hi >= 0:
+                        assert spans is not None
+                        spans[start] = (lo, hi)
+                        if open_:
+                            outer = open_[-1]
+                            outer[1], outer[2] = min(outer[1], lo), max(outer[2], hi)
         for bi, box in enumerate(d.boxes):
             members = sorted(idx[p] for p in box.participants if p in idx)
             if not members:
@@ -419,10 +481,11 @@ class _Layout:
             return False
         if self.numbering is True:
             return True
-        if self._numbered is None:
-            self._numbered = any(isinstance(e, Message) and e.number is not None
-                                 for e in self.d.events)
-        return self._numbered
+        shared = self.shared
+        if shared.numbered is None:
+            shared.numbered = any(type(e) is Message and e.number is not None
+                                  for e in self.d.events)
+        return shared.numbered
 
     # -- heads ----------------------------------------------------------------------
 
@@ -466,14 +529,7 @@ class _Layout:
             # Figure above the name at the top; below the name on the mirrored head.
             first = top + t.asc if bottom else top + height - text_h + t.asc
         else:
-            extra = 0.0
-            if p.kind is ParticipantKind.DATABASE:
-                extra = 5 * s
-            elif p.kind in (ParticipantKind.COLLECTIONS, ParticipantKind.REGISTRY):
-                extra = 2.5 * s
-            elif p.kind is ParticipantKind.MONITOR:
-                extra = -3 * s
-            first = top + (height - text_h) / 2 + t.asc + extra
+            first = top + (height - text_h) / 2 + t.asc + _NAME_SHIFT.get(p.kind, 0.0) * s
         width_text = self.head_text_w[i]
         label = TextBlock((x), (first), lines, (t.lh), (width_text), self.o.font_size,
                           "middle")
@@ -735,10 +791,10 @@ class _Layout:
                 ps = [idx[p] for p in ev.participants]
                 a = ps[0]
                 anchor = "start"
-                if ev.placement is NotePlacement.RIGHT:
+                if ev.placement is _RIGHT:
                     nx = edge_right(a, len(stacks[a])) + 4 * s if stacks[a] else xs[a] + act / 2 \
                         + 4 * s
-                elif ev.placement is NotePlacement.LEFT:
+                elif ev.placement is _LEFT:
                     nx = xs[a] - act / 2 - 4 * s - w
                 elif len(ps) == 1 or ps[0] == ps[-1]:
                     nx = xs[a] - w / 2
@@ -762,8 +818,8 @@ class _Layout:
                 last_msg = None
             elif isinstance(ev, FragmentStart):
                 f = _Frame(k, ev.kind, ev.label, len(frames), y)
-                if ev.kind is not FragmentKind.RECT:
-                    word = "par" if ev.kind is FragmentKind.PAR_OVER else ev.kind.value
+                if ev.kind is not _RECT:
+                    word = "par" if ev.kind is _PAR_OVER else ev.kind.value
                     tsize = size * 0.86
                     tw = metrics.text_width(word, tsize, bold=True)
                     tab_h = lh + 2 * s
@@ -998,26 +1054,10 @@ class _Layout:
         """Width each fragment will have at least (keyed by its start event): from the
         leftmost to the rightmost lifeline its messages and notes touch. Guards wrap at
         this rather than at the wrap width, so a wide frame keeps its guard on one line."""
-        idx = self.index
-        room: dict[int, float] = {}
-        open_: list[list[int]] = []  # [start event, lowest, highest participant]
-        for k, ev in enumerate(self.d.events):
-            if isinstance(ev, FragmentStart):
-                open_.append([k, len(xs), -1])
-            elif isinstance(ev, FragmentEnd):
-                if open_:
-                    start, lo, hi = open_.pop()
-                    if hi >= 0:
-                        room[start] = xs[hi] - xs[lo] + 2 * FRAG_PAD * self.s
-                        if open_:
-                            outer = open_[-1]
-                            outer[1], outer[2] = min(outer[1], lo), max(outer[2], hi)
-            elif open_ and isinstance(ev, (Message, Note)):
-                ps = ((idx[ev.source], idx[ev.target]) if isinstance(ev, Message)
-                      else tuple(idx[p] for p in ev.participants))
-                top = open_[-1]
-                top[1], top[2] = min(top[1], *ps), max(top[2], *ps)
-        return room
+        spans = self.shared.frame_spans
+        assert spans is not None  # recorded by the horizontal pass
+        pad = 2 * FRAG_PAD * self.s
+        return {start: xs[hi] - xs[lo] + pad for start, (lo, hi) in spans.items()}
 
     def _badge(self, x: float, y: float, number: str) -> Badge:
         size = self.o.font_size * 0.72
