@@ -90,6 +90,9 @@ _HEAD_MARKER = {
 }
 
 
+_DOTTED = LineStyle.DOTTED
+_RECT = FragmentKind.RECT
+
 _NUMBERS: dict[float, str] = {}
 """Numbers already formatted: a drawing repeats its lifelines' x and its rows' y often."""
 
@@ -177,83 +180,144 @@ def _default_title(diagram: Diagram) -> str:
     return "Sequence diagram: " + ", ".join(names) + more
 
 
-def _head_shape(hb: HeadBox, kind: ParticipantKind) -> str:
-    """The shape of one head. Each kind is recognisable without reading its name."""
+def _figure(hb: HeadBox, kind: ParticipantKind) -> str:
+    """actor, boundary, control, entity: a figure above the name (below it on the
+    mirrored head)."""
     r = hb.rect
-    x, y, w, h = r.x, r.y, r.w, r.h
-    right, bottom = x + w, y + h
-    cx = x + w / 2
+    cx = r.x + r.w / 2
     f = _f
-    if kind in (ParticipantKind.ACTOR, ParticipantKind.BOUNDARY, ParticipantKind.CONTROL,
-                ParticipantKind.ENTITY):
-        # The figure sits above the name (below it on the mirrored head).
-        iy = bottom - 30 if hb.bottom else y
-        if kind is ParticipantKind.ACTOR:
-            # actor: a stick figure
-            return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 6)}" r="5.5"/>'
-                    f'<path class="ic" d="M{f(cx)} {f(iy + 11.5)}V{f(iy + 21)}'
-                    f'M{f(cx - 9)} {f(iy + 15)}H{f(cx + 9)}M{f(cx - 8)} {f(iy + 29)}'
-                    f'L{f(cx)} {f(iy + 21)}L{f(cx + 8)} {f(iy + 29)}"/>')
-        if kind is ParticipantKind.BOUNDARY:
-            # boundary: a circle held by a vertical bar on its left (UML boundary)
-            return (f'<circle class="hd" cx="{f(cx + 4)}" cy="{f(iy + 15)}" r="11"/>'
-                    f'<path class="ic" d="M{f(cx - 13)} {f(iy + 4)}V{f(iy + 26)}'
-                    f'M{f(cx - 13)} {f(iy + 15)}H{f(cx - 7)}"/>')
-        if kind is ParticipantKind.CONTROL:
-            # control: a circle with an arrow head on top (UML control)
-            return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 16)}" r="11"/>'
-                    f'<path class="ic" d="M{f(cx + 4)} {f(iy + 1)}L{f(cx - 1)} {f(iy + 5)}'
-                    f'L{f(cx + 4)} {f(iy + 9)}"/>')
-        # entity: a circle standing on a line (UML entity)
-        return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 14)}" r="11"/>'
-                f'<path class="ic" d="M{f(cx - 12)} {f(iy + 27)}H{f(cx + 12)}"/>')
-    if kind is ParticipantKind.DATABASE:
-        # database: a cylinder
-        rx = w / 2
-        return (f'<path class="hd" d="M{f(x)} {f(y + 5)}V{f(bottom - 5)}'
-                f'A{f(rx)} 5 0 0 0 {f(right)} {f(bottom - 5)}V{f(y + 5)}'
-                f'A{f(rx)} 5 0 0 0 {f(x)} {f(y + 5)}A{f(rx)} 5 0 0 0 {f(right)} {f(y + 5)}"/>')
-    if kind is ParticipantKind.QUEUE:
-        # queue: a cylinder lying on its side (messages flow through it)
-        ry = h / 2
-        return (f'<path class="hd" d="M{f(x + 6)} {f(y)}H{f(right - 6)}'
-                f'A6 {f(ry)} 0 0 1 {f(right - 6)} {f(bottom)}H{f(x + 6)}'
-                f'A6 {f(ry)} 0 0 1 {f(x + 6)} {f(y)}z'
-                f'M{f(right - 6)} {f(y)}A6 {f(ry)} 0 0 0 {f(right - 6)} {f(bottom)}"/>')
-    if kind is ParticipantKind.COLLECTIONS:
-        # collections: a stack of boxes
-        return (f'<rect class="hd" height="{f(h - 5)}" rx="2" width="{f(w - 6)}" '
-                f'x="{f(x + 6)}" y="{f(y)}"/>'
-                f'<rect class="hd" height="{f(h - 5)}" rx="2" width="{f(w - 6)}" '
-                f'x="{f(x)}" y="{f(y + 5)}"/>')
-    if kind is ParticipantKind.PIPELINE:
-        # pipeline: a chevron, one step of a flow that runs other steps
-        return (f'<path class="hd" d="M{f(x)} {f(y)}H{f(right - 9)}L{f(right)} {f(y + h / 2)}'
-                f'L{f(right - 9)} {f(bottom)}H{f(x)}L{f(x + 9)} {f(y + h / 2)}z"/>')
-    if kind is ParticipantKind.JOB:
-        # job: the flowchart "predefined process" box, double side bars (a batch worker)
-        return (f'<rect class="hd" height="{f(h)}" width="{f(w)}" x="{f(x)}" y="{f(y)}"/>'
-                f'<path class="ic" d="M{f(x + 5)} {f(y)}V{f(bottom)}M{f(right - 5)} {f(y)}'
-                f'V{f(bottom)}"/>')
-    if kind is ParticipantKind.REGISTRY:
-        # registry: a folder with a tab, where versions are filed
-        return (f'<path class="hd" d="M{f(x)} {f(y + 5)}V{f(bottom)}H{f(right)}V{f(y + 5)}'
-                f'H{f(x + w * 0.45)}L{f(x + w * 0.45 - 5)} {f(y)}H{f(x + 2)}'
-                f'L{f(x)} {f(y + 2)}z"/>'
-                f'<path class="ic" d="M{f(x)} {f(y + 5)}H{f(x + w * 0.45)}"/>')
-    if kind is ParticipantKind.MODEL:
-        # model: a hexagon, the shape commonly used for a trained model
-        return (f'<path class="hd" d="M{f(x + 8)} {f(y)}H{f(right - 8)}L{f(right)} '
-                f'{f(y + h / 2)}L{f(right - 8)} {f(bottom)}H{f(x + 8)}L{f(x)} '
-                f'{f(y + h / 2)}z"/>')
-    if kind is ParticipantKind.MONITOR:
-        # monitor: a screen on a stand (a dashboard that watches)
-        return (f'<rect class="hd" height="{f(h - 6)}" rx="3" width="{f(w)}" x="{f(x)}" '
-                f'y="{f(y)}"/>'
-                f'<path class="ic" d="M{f(cx)} {f(bottom - 6)}V{f(bottom - 1)}'
-                f'M{f(cx - 9)} {f(bottom - 1)}H{f(cx + 9)}"/>')
-    # participant: a plain box
-    return f'<rect class="hd" height="{f(h)}" rx="3" width="{f(w)}" x="{f(x)}" y="{f(y)}"/>'
+    iy = r.y + r.h - 30 if hb.bottom else r.y
+    if kind is _ACTOR:
+        # actor: a stick figure
+        return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 6)}" r="5.5"/>'
+                f'<path class="ic" d="M{f(cx)} {f(iy + 11.5)}V{f(iy + 21)}'
+                f'M{f(cx - 9)} {f(iy + 15)}H{f(cx + 9)}M{f(cx - 8)} {f(iy + 29)}'
+                f'L{f(cx)} {f(iy + 21)}L{f(cx + 8)} {f(iy + 29)}"/>')
+    if kind is _BOUNDARY:
+        # boundary: a circle held by a vertical bar on its left (UML boundary)
+        return (f'<circle class="hd" cx="{f(cx + 4)}" cy="{f(iy + 15)}" r="11"/>'
+                f'<path class="ic" d="M{f(cx - 13)} {f(iy + 4)}V{f(iy + 26)}'
+                f'M{f(cx - 13)} {f(iy + 15)}H{f(cx - 7)}"/>')
+    if kind is _CONTROL:
+        # control: a circle with an arrow head on top (UML control)
+        return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 16)}" r="11"/>'
+                f'<path class="ic" d="M{f(cx + 4)} {f(iy + 1)}L{f(cx - 1)} {f(iy + 5)}'
+                f'L{f(cx + 4)} {f(iy + 9)}"/>')
+    # entity: a circle standing on a line (UML entity)
+    return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 14)}" r="11"/>'
+            f'<path class="ic" d="M{f(cx - 12)} {f(iy + 27)}H{f(cx + 12)}"/>')
+
+
+def _database(hb: HeadBox, kind: ParticipantKind) -> str:
+    """database: a cylinder."""
+    r = hb.rect
+    x, y, right, bottom, f = r.x, r.y, r.x + r.w, r.y + r.h, _f
+    rx = r.w / 2
+    return (f'<path class="hd" d="M{f(x)} {f(y + 5)}V{f(bottom - 5)}'
+            f'A{f(rx)} 5 0 0 0 {f(right)} {f(bottom - 5)}V{f(y + 5)}'
+            f'A{f(rx)} 5 0 0 0 {f(x)} {f(y + 5)}A{f(rx)} 5 0 0 0 {f(right)} {f(y + 5)}"/>')
+
+
+def _queue(hb: HeadBox, kind: ParticipantKind) -> str:
+    """queue: a cylinder lying on its side (messages flow through it)."""
+    r = hb.rect
+    x, y, right, bottom, f = r.x, r.y, r.x + r.w, r.y + r.h, _f
+    ry = r.h / 2
+    return (f'<path class="hd" d="M{f(x + 6)} {f(y)}H{f(right - 6)}'
+            f'A6 {f(ry)} 0 0 1 {f(right - 6)} {f(bottom)}H{f(x + 6)}'
+            f'A6 {f(ry)} 0 0 1 {f(x + 6)} {f(y)}z'
+            f'M{f(right - 6)} {f(y)}A6 {f(ry)} 0 0 0 {f(right - 6)} {f(bottom)}"/>')
+
+
+def _collections(hb: HeadBox, kind: ParticipantKind) -> str:
+    """collections: a stack of boxes."""
+    r = hb.rect
+    x, y, w, h, f = r.x, r.y, r.w, r.h, _f
+    return (f'<rect class="hd" height="{f(h - 5)}" rx="2" width="{f(w - 6)}" '
+            f'x="{f(x + 6)}" y="{f(y)}"/>'
+            f'<rect class="hd" height="{f(h - 5)}" rx="2" width="{f(w - 6)}" '
+            f'x="{f(x)}" y="{f(y + 5)}"/>')
+
+
+def _pipeline(hb: HeadBox, kind: ParticipantKind) -> str:
+    """pipeline: a chevron, one step of a flow that runs other steps."""
+    r = hb.rect
+    x, y, h, right, bottom, f = r.x, r.y, r.h, r.x + r.w, r.y + r.h, _f
+    return (f'<path class="hd" d="M{f(x)} {f(y)}H{f(right - 9)}L{f(right)} {f(y + h / 2)}'
+            f'L{f(right - 9)} {f(bottom)}H{f(x)}L{f(x + 9)} {f(y + h / 2)}z"/>')
+
+
+def _job(hb: HeadBox, kind: ParticipantKind) -> str:
+    """job: the flowchart "predefined process" box, double side bars (a batch worker)."""
+    r = hb.rect
+    x, y, w, h, right, bottom, f = r.x, r.y, r.w, r.h, r.x + r.w, r.y + r.h, _f
+    return (f'<rect class="hd" height="{f(h)}" width="{f(w)}" x="{f(x)}" y="{f(y)}"/>'
+            f'<path class="ic" d="M{f(x + 5)} {f(y)}V{f(bottom)}M{f(right - 5)} {f(y)}'
+            f'V{f(bottom)}"/>')
+
+
+def _registry(hb: HeadBox, kind: ParticipantKind) -> str:
+    """registry: a folder with a tab, where versions are filed."""
+    r = hb.rect
+    x, y, w, right, bottom, f = r.x, r.y, r.w, r.x + r.w, r.y + r.h, _f
+    return (f'<path class="hd" d="M{f(x)} {f(y + 5)}V{f(bottom)}H{f(right)}V{f(y + 5)}'
+            f'H{f(x + w * 0.45)}L{f(x + w * 0.45 - 5)} {f(y)}H{f(x + 2)}'
+            f'L{f(x)} {f(y + 2)}z"/>'
+            f'<path class="ic" d="M{f(x)} {f(y + 5)}H{f(x + w * 0.45)}"/>')
+
+
+def _model(hb: HeadBox, kind: ParticipantKind) -> str:
+    """model: a hexagon, the shape commonly used for a trained model."""
+    r = hb.rect
+    x, y, h, right, bottom, f = r.x, r.y, r.h, r.x + r.w, r.y + r.h, _f
+    return (f'<path class="hd" d="M{f(x + 8)} {f(y)}H{f(right - 8)}L{f(right)} '
+            f'{f(y + h / 2)}L{f(right - 8)} {f(bottom)}H{f(x + 8)}L{f(x)} '
+            f'{f(y + h / 2)}z"/>')
+
+
+def _monitor(hb: HeadBox, kind: ParticipantKind) -> str:
+    """monitor: a screen on a stand (a dashboard that watches)."""
+    r = hb.rect
+    x, y, w, h, bottom, f = r.x, r.y, r.w, r.h, r.y + r.h, _f
+    cx = x + w / 2
+    return (f'<rect class="hd" height="{f(h - 6)}" rx="3" width="{f(w)}" x="{f(x)}" '
+            f'y="{f(y)}"/>'
+            f'<path class="ic" d="M{f(cx)} {f(bottom - 6)}V{f(bottom - 1)}'
+            f'M{f(cx - 9)} {f(bottom - 1)}H{f(cx + 9)}"/>')
+
+
+def _box(hb: HeadBox, kind: ParticipantKind) -> str:
+    """participant: a plain box."""
+    r = hb.rect
+    f = _f
+    return (f'<rect class="hd" height="{f(r.h)}" rx="3" width="{f(r.w)}" x="{f(r.x)}" '
+            f'y="{f(r.y)}"/>')
+
+
+_ACTOR, _BOUNDARY, _CONTROL = (ParticipantKind.ACTOR, ParticipantKind.BOUNDARY,
+                               ParticipantKind.CONTROL)
+_SHAPES = {
+    ParticipantKind.ACTOR: _figure,
+    ParticipantKind.BOUNDARY: _figure,
+    ParticipantKind.CONTROL: _figure,
+    ParticipantKind.ENTITY: _figure,
+    ParticipantKind.DATABASE: _database,
+    ParticipantKind.QUEUE: _queue,
+    ParticipantKind.COLLECTIONS: _collections,
+    ParticipantKind.PIPELINE: _pipeline,
+    ParticipantKind.JOB: _job,
+    ParticipantKind.REGISTRY: _registry,
+    ParticipantKind.MODEL: _model,
+    ParticipantKind.MONITOR: _monitor,
+}
+"""The shape of each kind of head (a plain box for ``participant``), each recognisable
+without reading its name. A table, not a chain of ``kind is ParticipantKind.X``: on
+CPython 3.11 each read of an enum member through its class costs ~900 instructions."""
+
+
+def _head_shape(hb: HeadBox, kind: ParticipantKind) -> str:
+    """The shape of one head."""
+    return _SHAPES.get(kind, _box)(hb, kind)
 
 
 def _rect(r: Rect, cls: str, extra: dict[str, str] | None = None) -> str:
@@ -329,7 +393,7 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
             out.append(_text(bx.label))
     for fg in g.fragments:
         start = events[fg.event]
-        if isinstance(start, FragmentStart) and start.kind is FragmentKind.RECT:
+        if isinstance(start, FragmentStart) and start.kind is _RECT:
             color = start.color if start.color and theme.valid_color(start.color) else None
             extra = {"fill": escape(color.strip()), "class": "uc"} if color else {"class": "tb"}
             out.append(_rect(fg.rect, "", extra))
@@ -362,7 +426,7 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
 
     for fg in g.fragments:
         start = events[fg.event]
-        if isinstance(start, FragmentStart) and start.kind is FragmentKind.RECT:
+        if isinstance(start, FragmentStart) and start.kind is _RECT:
             continue
         out.append(_rect(fg.rect, "fr"))
         for sec in fg.sections:
@@ -387,13 +451,14 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
                 out.append(_text(sec.guard, "lb"))
 
     lines = []
+    dotted_line = _DOTTED
     marker_end = {h: f' marker-end="url(#{did}-a{k})"' for h, k in _HEAD_MARKER.items()}
     marker_start = {h: f' marker-start="url(#{did}-a{k})"' for h, k in _HEAD_MARKER.items()}
     for mg in g.messages:
         m = events[mg.event]
         assert isinstance(m, Message)
         # Attributes in sorted order, as _tag writes them: class, d, marker-end/-start.
-        cls = ' class="rt"' if m.line is LineStyle.DOTTED else ""
+        cls = ' class="rt"' if m.line is dotted_line else ""
         if mg.loop is not None:
             lp = mg.loop
             d = f"M{f(mg.x1)} {f(lp.y)}H{f(lp.right)}V{f(lp.bottom)}H{f(mg.x2)}"
