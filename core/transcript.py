@@ -38,46 +38,52 @@ def _flat(text: str) -> str:
 
 
 _VERBS = {
-    MessageKind.SYNC: "{a} calls {b}",
-    MessageKind.ASYNC: "{a} sends {b} asynchronously",
-    MessageKind.RETURN: "{a} replies to {b}",
-    MessageKind.LOST: "{a} sends {b} a message that is lost",
-    MessageKind.BIDIRECTIONAL: "{a} and {b} exchange",
-    MessageKind.HALF: "{a} signals {b}",
-    MessageKind.LINE: "{a} to {b}",
+    # kind: (between the names, after them)
+    MessageKind.SYNC: (" calls ", ""),
+    MessageKind.ASYNC: (" sends ", " asynchronously"),
+    MessageKind.RETURN: (" replies to ", ""),
+    MessageKind.LOST: (" sends ", " a message that is lost"),
+    MessageKind.BIDIRECTIONAL: (" and ", " exchange"),
+    MessageKind.HALF: (" signals ", ""),
+    MessageKind.LINE: (" to ", ""),
 }
 _SELF_VERBS = {
-    MessageKind.ASYNC: "{a} sends itself asynchronously",
-    MessageKind.RETURN: "{a} replies to itself",
-    MessageKind.LOST: "{a} sends itself a message that is lost",
+    MessageKind.ASYNC: " sends itself asynchronously",
+    MessageKind.RETURN: " replies to itself",
+    MessageKind.LOST: " sends itself a message that is lost",
 }
+_WHERE = {NotePlacement.LEFT: "left of", NotePlacement.RIGHT: "right of",
+          NotePlacement.OVER: "over"}
 
 
 def _message(m: Message, name: dict[str, str]) -> str:
     a = name.get(m.source, m.source)
+    kind = m.kind
     if m.source == m.target:
-        head = _SELF_VERBS.get(m.kind, "{a} calls itself").format(a=a)
+        head = a + _SELF_VERBS.get(kind, " calls itself")
     else:
-        head = _VERBS[m.kind].format(a=a, b=name.get(m.target, m.target))
-    text = _flat(m.text)
+        between, after = _VERBS[kind]
+        head = a + between + name.get(m.target, m.target) + after
+    text = " ".join(m.text.split())
     return f"{head}: {text}" if text else head
+
+
+_HEADINGS = {
+    # kind: (before a label, without one)
+    FragmentKind.ALT: ("If ", "If"),
+    FragmentKind.LOOP: ("Repeat ", "Repeat"),
+    FragmentKind.OPT: ("Optionally, if ", "Optionally"),
+    FragmentKind.PAR: ("In parallel, ", "In parallel"),
+    FragmentKind.PAR_OVER: ("In parallel, ", "In parallel"),
+    FragmentKind.CRITICAL: ("Critical region, ", "Critical region"),
+    FragmentKind.BREAK: ("Stop here if ", "Stop here"),
+}
 
 
 def _heading(kind: FragmentKind, label: str) -> str:
     label = _flat(label)
-    if kind is FragmentKind.ALT:
-        return f"If {label}:" if label else "If:"
-    if kind is FragmentKind.LOOP:
-        return f"Repeat {label}:" if label else "Repeat:"
-    if kind is FragmentKind.OPT:
-        return f"Optionally, if {label}:" if label else "Optionally:"
-    if kind in (FragmentKind.PAR, FragmentKind.PAR_OVER):
-        return f"In parallel, {label}:" if label else "In parallel:"
-    if kind is FragmentKind.CRITICAL:
-        return f"Critical region, {label}:" if label else "Critical region:"
-    if kind is FragmentKind.BREAK:
-        return f"Stop here if {label}:" if label else "Stop here:"
-    return f"Highlighted, {label}:" if label else "Highlighted:"
+    before, alone = _HEADINGS.get(kind, ("Highlighted, ", "Highlighted"))
+    return f"{before}{label}:" if label else f"{alone}:"
 
 
 def _section(keyword: str, label: str) -> str:
@@ -108,9 +114,7 @@ def transcript(diagram: Diagram) -> str:
         elif isinstance(ev, Note):
             step += 1
             who = " and ".join(name.get(p, p) for p in ev.participants)
-            where = {NotePlacement.LEFT: "left of", NotePlacement.RIGHT: "right of",
-                     NotePlacement.OVER: "over"}[ev.placement]
-            out.append(f"{indent}{step}. Note {where} {who}: {_flat(ev.text)}")
+            out.append(f"{indent}{step}. Note {_WHERE[ev.placement]} {who}: {_flat(ev.text)}")
         elif isinstance(ev, FragmentStart):
             out.append(indent + _heading(ev.kind, ev.label))
             indent += "  "
