@@ -31,9 +31,6 @@ _ACC_BLOCK = re.compile(r"[ \t]*accdescr[ \t]*\{", re.IGNORECASE)
 _HEX_AFTER_KEYWORD = re.compile(r"[ \t]*(?:rect|box)[ \t]+#[0-9a-fA-F]{3,8}(?![\w])", re.I)
 _STOP = re.compile(r"[;#]|%%")
 """What can end a statement early: ``;``, a comment, or ``#`` starting an entity code."""
-# A line that is one statement as it stands (no ``;``, comment, entity or ``acc...``):
-# its indentation, then the statement (``\s`` is what ``str.strip`` removes).
-_PLAIN = re.compile(r"(\s*+)(?!acc)([^;#%]*+)\Z", re.IGNORECASE)
 
 
 @fast_init
@@ -76,15 +73,17 @@ def split(text: str) -> list[Statement]:
     while index < len(lines):
         line = lines[index]
         lineno = index + 1
-        plain = _PLAIN.match(line)
-        if plain is not None:
-            # Most lines: one statement, no comment, nothing to scan for.
-            body = plain.group(2).rstrip()
-            if body:
-                lead = plain.end(1)
-                out.append(Statement(body, lineno, lead + 1, "line", lineno, lead + len(body)))
-            index += 1
-            continue
+        if "#" not in line and ";" not in line and "%" not in line:
+            # Most lines: one statement, no comment, nothing to scan for (string tests
+            # cost a fifth of a regular expression's match here).
+            body = line.strip()
+            if body[:3].lower() != "acc":
+                if body:
+                    lead = len(line) - len(line.lstrip())
+                    out.append(Statement(body, lineno, lead + 1, "line", lineno,
+                                         lead + len(body)))
+                index += 1
+                continue
         stripped = line.lstrip()
         if stripped.startswith("%%{"):
             index = _directive(lines, index, out)
