@@ -719,6 +719,11 @@ class _Parser:
         colon = s.find(":")
         return colon >= 0 and _ARROW_RE.search(s, 0, colon) is not None
 
+    @staticmethod
+    def _col(st: Statement, start: int, raw: str) -> int:
+        """The column of the name written as ``raw`` from offset ``start`` of ``st``."""
+        return st.column + start + len(raw) - len(raw.lstrip())
+
     def message(self, st: Statement) -> bool:
         s = st.text
         colon = s.find(":")
@@ -743,28 +748,30 @@ class _Parser:
             pos += 1
         target_raw = s[pos:left_end]
         target = target_raw.strip()
-        target_col = st.column + pos + len(target_raw) - len(target_raw.lstrip())
         if not target:
             raise self.error(
                 f"message has no receiver after {arrow!r}",
                 st,
-                column=target_col,
+                column=self._col(st, pos, target_raw),
                 hint="write 'A->>B: text'",
             )
-        source_col = st.column + len(source_raw) - len(source_raw.lstrip())
-        # Known, well-formed names (nearly every message) skip the checks' calls.
+        # Known, well-formed names (nearly every message) skip the checks' calls, and
+        # the names' columns (only errors and '-' use them) are worked out when needed.
         participants = self.participants
         src = participants.get(source)
         if (src is None or not (src.explicit or not self.strict) or "#" in source
                 or "+" in source):
+            source_col = self._col(st, 0, source_raw)
             src = self.use(self.check_name(source, st, source_col, message=True), st,
                            source_col)
         tgt = participants.get(target)
         if (tgt is None or not (tgt.explicit or not self.strict) or "#" in target
                 or "+" in target):
+            target_col = self._col(st, pos, target_raw)
             tgt = self.use(self.check_name(target, st, target_col, message=True), st,
                            target_col)
-        for p, col in ((src, source_col), (tgt, target_col)) if self.gone else ():
+        for p, col in ((src, self._col(st, 0, source_raw)),
+                       (tgt, self._col(st, pos, target_raw))) if self.gone else ():
             gone = self.gone.get(p.id)
             if gone is not None:
                 raise self.error(
@@ -810,7 +817,7 @@ class _Parser:
             self.active[tgt.id] = self.active.get(tgt.id, 0) + 1
             self.events.append(Activation(tgt.id, True, True, span))
         elif marker == "-":
-            self.deactivate(src.id, st, source_col)
+            self.deactivate(src.id, st, self._col(st, 0, source_raw))
             self.events.append(Activation(src.id, False, True, span))
         return True
 
