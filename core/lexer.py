@@ -77,7 +77,7 @@ def split(text: str) -> list[Statement]:
             # Most lines: one statement, no comment, nothing to scan for (string tests
             # cost a fifth of a regular expression's match here).
             body = line.strip()
-            if body[:3].lower() != "acc":
+            if body[:1] not in "aA" or body[:3].lower() != "acc":
                 if body:
                     lead = len(line) - len(line.lstrip())
                     out.append(Statement(body, lineno, lead + 1, "line", lineno,
