@@ -124,9 +124,11 @@ def _tag(name: str, attrs: dict[str, str], body: str | None = None) -> str:
 def _text(block: TextBlock, cls: str = "", anchor: str = "start") -> str:
     """A ``<text>``; ``anchor`` is the text-anchor the enclosing group already sets.
 
-    Attributes are written in sorted order by hand: this is the hottest path.
+    Attributes are written in sorted order by hand: this is the hottest path (numbers
+    come from :data:`_NUMBERS` when already formatted, without a call of :func:`_f`).
     """
-    if not block.lines:  # an empty note or stage divider: nothing to write
+    lines = block.lines
+    if not lines:  # an empty note or stage divider: nothing to write
         return ""
     if block.bold:
         cls = f"{cls} b" if cls else "b"
@@ -135,14 +137,16 @@ def _text(block: TextBlock, cls: str = "", anchor: str = "start") -> str:
         head += f' font-size="{_f(block.size)}"'
     if block.anchor != anchor:
         head += f' text-anchor="{block.anchor}"'
-    x = _f(block.x)
-    if len(block.lines) == 1:
-        return f'{head} x="{x}" y="{_f(block.y)}">{escape(block.lines[0])}</text>'
+    numbers = _NUMBERS
+    x = numbers.get(block.x) or _f(block.x)
+    y = numbers.get(block.y) or _f(block.y)
+    if len(lines) == 1:
+        return f'{head} x="{x}" y="{y}">{escape(lines[0])}</text>'
     # The first line is the text's own; each further line a tspan back at ``x``.
-    parts = [f'{head} x="{x}" y="{_f(block.y)}">{escape(block.lines[0])}']
-    for i in range(1, len(block.lines)):
+    parts = [f'{head} x="{x}" y="{y}">{escape(lines[0])}']
+    for i in range(1, len(lines)):
         parts.append(f'<tspan x="{x}" y="{_f(block.y + i * block.line_height)}">'
-                     f"{escape(block.lines[i])}</tspan>")
+                     f"{escape(lines[i])}</tspan>")
     parts.append("</text>")
     return "".join(parts)
 
@@ -494,7 +498,7 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
     badges = []
     for mg in g.messages:
         if mg.label is not None:
-            labels.append(_text(mg.label, anchor="middle"))
+            labels.append(_text(mg.label, "", "middle"))
         if mg.badge is not None:
             bg = mg.badge
             badges.append(f'<circle class="bc" cx="{f(bg.cx)}" cy="{f(bg.cy)}" r="{f(bg.r)}"/>'
