@@ -757,7 +757,7 @@ class _Layout:
                 if lines:
                     cx = (x1 + x2) / 2
                     if across:
-                        cx = self._quiet_spot(xs, a, b, x1, x2, w, x1)
+                        cx = self._quiet_spot(xs, a, b, x1, x2, w)
                     label = TextBlock((cx), (top + asc), lines, (lh), (w), size, "middle")
                 messages.append(MessageGeom(k, (x1), (x2), (line_y), label, None, badge))
                 if frames:
@@ -1021,22 +1021,22 @@ class _Layout:
         return geo, lo_all
 
     def _quiet_spot(self, xs: list[float], a: int, b: int, x1: float, x2: float,
-                    w: float, near: float) -> float:
+                    w: float) -> float:
         """Centre for a label over a message that crosses other lifelines.
 
         If the label fits between two neighbouring lifelines inside the span, it goes in
-        the fitting gap nearest ``near`` (the sender, as PlantUML reads), so no lifeline
-        runs through it; otherwise it stays centred (its halo keeps the crossing
-        lifelines off the glyphs).
+        the fitting gap nearest the sender's end ``x1`` (as PlantUML reads), so no
+        lifeline runs through it; otherwise it stays centred (its halo keeps the crossing
+        lifelines off the glyphs). The gaps are walked from the sender's side: their
+        centres move away from ``x1`` one after the other, so the first that fits is the
+        nearest.
         """
-        lo, hi = (a, b) if a < b else (b, a)
         s = self.s
         clear = ACT_W * s / 2 + 4 * s
         left_end = (x1 if x1 < x2 else x2) + 2 * s
         right_end = (x2 if x1 < x2 else x1) - 2 * s
-        best = (x1 + x2) / 2
-        best_d = float("inf")
-        for k in range(lo, hi):
+        gaps = range(a, b) if a < b else range(a - 1, b - 1, -1)
+        for k in gaps:
             gl = xs[k] + clear
             if left_end > gl:
                 gl = left_end
@@ -1044,11 +1044,8 @@ class _Layout:
             if right_end < gr:
                 gr = right_end
             if gr - gl >= w:
-                mid = (gl + gr) / 2
-                dist = abs(mid - near)
-                if dist < best_d:
-                    best, best_d = mid, dist
-        return best
+                return (gl + gr) / 2
+        return (x1 + x2) / 2
 
     def _frame_room(self, xs: list[float]) -> dict[int, float]:
         """Width each fragment will have at least (keyed by its start event): from the
