@@ -185,35 +185,50 @@ def _default_title(diagram: Diagram) -> str:
     return "Sequence diagram: " + ", ".join(names) + more
 
 
-def _figure(hb: HeadBox, kind: ParticipantKind) -> str:
-    """actor, boundary, control, entity: a figure above the name (below it on the
-    mirrored head)."""
+def _figure_at(hb: HeadBox) -> tuple[float, float]:
+    """Where actor, boundary, control and entity draw their figure: its centre line, and
+    its top, above the name (below the name on the mirrored head)."""
     r = hb.rect
-    cx = r.x + r.w / 2
+    return r.x + r.w / 2, (r.y + r.h - 30 if hb.bottom else r.y)
+
+
+def _actor(hb: HeadBox) -> str:
+    """actor: a stick figure."""
+    cx, iy = _figure_at(hb)
     f = _f
-    iy = r.y + r.h - 30 if hb.bottom else r.y
-    if kind is _ACTOR:
-        # actor: a stick figure
-        return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 6)}" r="5.5"/>'
-                f'<path class="ic" d="M{f(cx)} {f(iy + 11.5)}V{f(iy + 21)}'
-                f'M{f(cx - 9)} {f(iy + 15)}H{f(cx + 9)}M{f(cx - 8)} {f(iy + 29)}'
-                f'L{f(cx)} {f(iy + 21)}L{f(cx + 8)} {f(iy + 29)}"/>')
-    if kind is _BOUNDARY:
-        # boundary: a circle held by a vertical bar on its left (UML boundary)
-        return (f'<circle class="hd" cx="{f(cx + 4)}" cy="{f(iy + 15)}" r="11"/>'
-                f'<path class="ic" d="M{f(cx - 13)} {f(iy + 4)}V{f(iy + 26)}'
-                f'M{f(cx - 13)} {f(iy + 15)}H{f(cx - 7)}"/>')
-    if kind is _CONTROL:
-        # control: a circle with an arrow head on top (UML control)
-        return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 16)}" r="11"/>'
-                f'<path class="ic" d="M{f(cx + 4)} {f(iy + 1)}L{f(cx - 1)} {f(iy + 5)}'
-                f'L{f(cx + 4)} {f(iy + 9)}"/>')
-    # entity: a circle standing on a line (UML entity)
+    return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 6)}" r="5.5"/>'
+            f'<path class="ic" d="M{f(cx)} {f(iy + 11.5)}V{f(iy + 21)}'
+            f'M{f(cx - 9)} {f(iy + 15)}H{f(cx + 9)}M{f(cx - 8)} {f(iy + 29)}'
+            f'L{f(cx)} {f(iy + 21)}L{f(cx + 8)} {f(iy + 29)}"/>')
+
+
+def _boundary(hb: HeadBox) -> str:
+    """boundary: a circle held by a vertical bar on its left (UML boundary)."""
+    cx, iy = _figure_at(hb)
+    f = _f
+    return (f'<circle class="hd" cx="{f(cx + 4)}" cy="{f(iy + 15)}" r="11"/>'
+            f'<path class="ic" d="M{f(cx - 13)} {f(iy + 4)}V{f(iy + 26)}'
+            f'M{f(cx - 13)} {f(iy + 15)}H{f(cx - 7)}"/>')
+
+
+def _control(hb: HeadBox) -> str:
+    """control: a circle with an arrow head on top (UML control)."""
+    cx, iy = _figure_at(hb)
+    f = _f
+    return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 16)}" r="11"/>'
+            f'<path class="ic" d="M{f(cx + 4)} {f(iy + 1)}L{f(cx - 1)} {f(iy + 5)}'
+            f'L{f(cx + 4)} {f(iy + 9)}"/>')
+
+
+def _entity(hb: HeadBox) -> str:
+    """entity: a circle standing on a line (UML entity)."""
+    cx, iy = _figure_at(hb)
+    f = _f
     return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 14)}" r="11"/>'
             f'<path class="ic" d="M{f(cx - 12)} {f(iy + 27)}H{f(cx + 12)}"/>')
 
 
-def _database(hb: HeadBox, kind: ParticipantKind) -> str:
+def _database(hb: HeadBox) -> str:
     """database: a cylinder."""
     r = hb.rect
     x, y, right, bottom, f = r.x, r.y, r.x + r.w, r.y + r.h, _f
@@ -223,7 +238,7 @@ def _database(hb: HeadBox, kind: ParticipantKind) -> str:
             f'A{f(rx)} 5 0 0 0 {f(x)} {f(y + 5)}A{f(rx)} 5 0 0 0 {f(right)} {f(y + 5)}"/>')
 
 
-def _queue(hb: HeadBox, kind: ParticipantKind) -> str:
+def _queue(hb: HeadBox) -> str:
     """queue: a cylinder lying on its side (messages flow through it)."""
     r = hb.rect
     x, y, right, bottom, f = r.x, r.y, r.x + r.w, r.y + r.h, _f
@@ -234,7 +249,7 @@ def _queue(hb: HeadBox, kind: ParticipantKind) -> str:
             f'M{f(right - 6)} {f(y)}A6 {f(ry)} 0 0 0 {f(right - 6)} {f(bottom)}"/>')
 
 
-def _collections(hb: HeadBox, kind: ParticipantKind) -> str:
+def _collections(hb: HeadBox) -> str:
     """collections: a stack of boxes."""
     r = hb.rect
     x, y, w, h, f = r.x, r.y, r.w, r.h, _f
@@ -244,7 +259,7 @@ def _collections(hb: HeadBox, kind: ParticipantKind) -> str:
             f'x="{f(x)}" y="{f(y + 5)}"/>')
 
 
-def _pipeline(hb: HeadBox, kind: ParticipantKind) -> str:
+def _pipeline(hb: HeadBox) -> str:
     """pipeline: a chevron, one step of a flow that runs other steps."""
     r = hb.rect
     x, y, h, right, bottom, f = r.x, r.y, r.h, r.x + r.w, r.y + r.h, _f
@@ -252,7 +267,7 @@ def _pipeline(hb: HeadBox, kind: ParticipantKind) -> str:
             f'L{f(right - 9)} {f(bottom)}H{f(x)}L{f(x + 9)} {f(y + h / 2)}z"/>')
 
 
-def _job(hb: HeadBox, kind: ParticipantKind) -> str:
+def _job(hb: HeadBox) -> str:
     """job: the flowchart "predefined process" box, double side bars (a batch worker)."""
     r = hb.rect
     x, y, w, h, right, bottom, f = r.x, r.y, r.w, r.h, r.x + r.w, r.y + r.h, _f
@@ -261,7 +276,7 @@ def _job(hb: HeadBox, kind: ParticipantKind) -> str:
             f'V{f(bottom)}"/>')
 
 
-def _registry(hb: HeadBox, kind: ParticipantKind) -> str:
+def _registry(hb: HeadBox) -> str:
     """registry: a folder with a tab, where versions are filed."""
     r = hb.rect
     x, y, w, right, bottom, f = r.x, r.y, r.w, r.x + r.w, r.y + r.h, _f
@@ -271,7 +286,7 @@ def _registry(hb: HeadBox, kind: ParticipantKind) -> str:
             f'<path class="ic" d="M{f(x)} {f(y + 5)}H{f(x + w * 0.45)}"/>')
 
 
-def _model(hb: HeadBox, kind: ParticipantKind) -> str:
+def _model(hb: HeadBox) -> str:
     """model: a hexagon, the shape commonly used for a trained model."""
     r = hb.rect
     x, y, h, right, bottom, f = r.x, r.y, r.h, r.x + r.w, r.y + r.h, _f
@@ -280,7 +295,7 @@ def _model(hb: HeadBox, kind: ParticipantKind) -> str:
             f'{f(y + h / 2)}z"/>')
 
 
-def _monitor(hb: HeadBox, kind: ParticipantKind) -> str:
+def _monitor(hb: HeadBox) -> str:
     """monitor: a screen on a stand (a dashboard that watches)."""
     r = hb.rect
     x, y, w, h, bottom, f = r.x, r.y, r.w, r.h, r.y + r.h, _f
@@ -291,7 +306,7 @@ def _monitor(hb: HeadBox, kind: ParticipantKind) -> str:
             f'M{f(cx - 9)} {f(bottom - 1)}H{f(cx + 9)}"/>')
 
 
-def _box(hb: HeadBox, kind: ParticipantKind) -> str:
+def _box(hb: HeadBox) -> str:
     """participant: a plain box."""
     r = hb.rect
     f = _f
@@ -299,13 +314,11 @@ def _box(hb: HeadBox, kind: ParticipantKind) -> str:
             f'y="{f(r.y)}"/>')
 
 
-_ACTOR, _BOUNDARY, _CONTROL = (ParticipantKind.ACTOR, ParticipantKind.BOUNDARY,
-                               ParticipantKind.CONTROL)
 _SHAPES = {
-    ParticipantKind.ACTOR: _figure,
-    ParticipantKind.BOUNDARY: _figure,
-    ParticipantKind.CONTROL: _figure,
-    ParticipantKind.ENTITY: _figure,
+    ParticipantKind.ACTOR: _actor,
+    ParticipantKind.BOUNDARY: _boundary,
+    ParticipantKind.CONTROL: _control,
+    ParticipantKind.ENTITY: _entity,
     ParticipantKind.DATABASE: _database,
     ParticipantKind.QUEUE: _queue,
     ParticipantKind.COLLECTIONS: _collections,
@@ -322,7 +335,7 @@ CPython 3.11 each read of an enum member through its class costs ~900 instructio
 
 def _head_shape(hb: HeadBox, kind: ParticipantKind) -> str:
     """The shape of one head."""
-    return _SHAPES.get(kind, _box)(hb, kind)
+    return _SHAPES.get(kind, _box)(hb)
 
 
 def _rect(r: Rect, cls: str, extra: dict[str, str] | None = None) -> str:
