@@ -64,7 +64,7 @@ def _message(m: Message, name: dict[str, str]) -> str:
     else:
         between, after = _VERBS[kind]
         head = a + between + name.get(m.target, m.target) + after
-    text = " ".join(m.text.split())
+    text = _flat(m.text)
     return f"{head}: {text}" if text else head
 
 
