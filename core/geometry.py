@@ -54,6 +54,17 @@ class TextBlock:
     def left(self) -> float:
         return self.x - self.width / 2 if self.anchor == "middle" else self.x
 
+    def overlaps(self, r: Rect, pad: float = 0.0) -> bool:
+        """Whether the lines' box, widened by ``pad`` on every side, meets ``r``.
+
+        A line is taken to reach one font size above its baseline and a quarter below
+        (a sans-serif font's ascent and descent, rounded up)."""
+        left = self.left - pad
+        top = self.y - self.size - pad
+        bottom = self.y + (len(self.lines) - 1) * self.line_height + self.size / 4 + pad
+        return (left < r.x + r.w and left + self.width + 2 * pad > r.x
+                and top < r.y + r.h and bottom > r.y)
+
 
 @fast_init
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ Contract (see DESIGN.md, "Output contract"):
 Drawing order gives the calm hierarchy: background, boxes, coloured rects, lifelines,
 stage bands, fragment frames, activation bars, fragment tabs and guards, message lines,
 heads, notes, and the labels last, each with a halo in the background colour so no line
-runs through text.
+runs through text. A label on a tinted area (a box, a ``rect``) has no halo: the lines under
+it are masked out instead, so the area shows round its text as it is (see
+:func:`_knock_out`).
 """
 
 from __future__ import annotations
@@ -175,6 +177,40 @@ def _with_id(body: str, salt: str = "") -> str:
     if salt:
         crc = zlib.crc32(b"\x00salt\x00" + salt.encode("utf-8"), crc)
     return body.replace(_ID, f"m{crc & 0xFFFFFF:06x}")
+
+
+def _haloed(g: Geometry) -> list[TextBlock]:
+    """The labels drawn with a halo: on messages, guards, delays and links."""
+    blocks = [mg.label for mg in g.messages if mg.label is not None]
+    for fg in g.fragments:
+        if fg.guard is not None:
+            blocks.append(fg.guard)
+        blocks.extend(sec.guard for sec in fg.sections if sec.guard is not None)
+    blocks.extend(dl.label for dl in g.delays if dl.label is not None)
+    blocks.extend(lk.label for lk in g.links)
+    return blocks
+
+
+def _knock_out(g: Geometry, tinted: list[Rect]) -> set[int]:
+    """Which haloed labels (by ``id``) meet a tinted area, and so go without a halo.
+
+    A halo in the background colour shows round a label on a box or a ``rect`` as a glow
+    of the page colour; a halo in the area's colour would need the area's colour, which
+    for a translucent colour over nested areas exists only once painted (and halos
+    stacked to build it leave anti-aliased rims). So those labels have no halo, and the
+    lines under them are masked out instead: whatever is painted beneath shows round
+    the text as it is, in any theme, light or dark.
+    """
+    return {id(b) for b in _haloed(g) if any(b.overlaps(r, 2.0) for r in tinted)}
+
+
+def _mask(did: str, g: Geometry, blocks: list[TextBlock]) -> str:
+    """The mask that hides what lies under ``blocks`` and their halos' reach."""
+    w, h = _f(g.width), _f(g.height)
+    texts = "".join(_text(b) for b in blocks)
+    return (f'<mask height="{h}" id="{did}-k" maskUnits="userSpaceOnUse" width="{w}" x="0" '
+            f'y="0"><rect fill="#fff" height="{h}" width="{w}"/><g stroke="#000" '
+            f'stroke-linejoin="round" stroke-width="4">{texts}</g></mask>')
 
 
 def _default_title(diagram: Diagram) -> str:
@@ -409,12 +445,20 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
         out.append(_rect(bx.rect, "bx", extra))
         if bx.label is not None:
             out.append(_text(bx.label))
+    tinted = [bx.rect for bx in g.boxes]
     for fg in g.fragments:
         start = events[fg.event]
         if isinstance(start, FragmentStart) and start.kind is _RECT:
             color = start.color if start.color and theme.valid_color(start.color) else None
             extra = {"fill": escape(color.strip()), "class": "uc"} if color else {"class": "tb"}
             out.append(_rect(fg.rect, "", extra))
+            tinted.append(fg.rect)
+    knocked = _knock_out(g, tinted) if tinted else set()
+    if knocked:
+        # The lines and shapes drawn from here to the labels, masked where those labels go.
+        out.append(_mask(did, g, [b for b in _haloed(g) if id(b) in knocked]))
+        out.append(f'<g mask="url(#{did}-k)">')
+    late_guards: list[TextBlock] = []
 
     # Lifelines, dotted across delays.
     parts = []
@@ -463,10 +507,16 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
         if fg.tab_label is not None:
             out.append(_text(fg.tab_label))
         if fg.guard is not None:
-            out.append(_text(fg.guard, "lb"))
+            if id(fg.guard) in knocked:
+                late_guards.append(fg.guard)
+            else:
+                out.append(_text(fg.guard, "lb"))
         for sec in fg.sections:
             if sec.guard is not None:
-                out.append(_text(sec.guard, "lb"))
+                if id(sec.guard) in knocked:
+                    late_guards.append(sec.guard)
+                else:
+                    out.append(_text(sec.guard, "lb"))
 
     lines = []
     dotted_line = _DOTTED
@@ -506,12 +556,20 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
                    f'{f(r.y + 7)}V{f(r.bottom)}H{f(r.x)}z"/>')
         out.append(_text(ng.label))
 
+    if knocked:
+        out.append("</g>")  # the masked lines end: the labels knocked out of them follow
+        out.extend(_text(guard) for guard in late_guards)
+
     # Labels last, in one group that gives them the halo and centres them.
     labels = []
+    bare = []
     badges = []
     for mg in g.messages:
         if mg.label is not None:
-            labels.append(_text(mg.label, "", "middle"))
+            if id(mg.label) in knocked:
+                bare.append(_text(mg.label, "", "middle"))
+            else:
+                labels.append(_text(mg.label, "", "middle"))
         if mg.badge is not None:
             bg = mg.badge
             badges.append(f'<circle class="bc" cx="{f(bg.cx)}" cy="{f(bg.cy)}" r="{f(bg.r)}"/>'
@@ -519,16 +577,18 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
                           f'y="{f(bg.cy + bg.size * 0.35)}">{escape(bg.text)}</text>')
     if labels:
         out.append('<g class="lb" text-anchor="middle">' + "".join(labels) + "</g>")
+    if bare:
+        out.append('<g text-anchor="middle">' + "".join(bare) + "</g>")
     if badges:
         out.append('<g text-anchor="middle">' + "".join(badges) + "</g>")
     for dl in g.delays:
         if dl.label is not None:
-            out.append(_text(dl.label, "lb"))
+            out.append(_text(dl.label, "" if id(dl.label) in knocked else "lb"))
 
     for lk in g.links:
         link = participants[lk.participant].links[lk.link]
         url = safe_url(link.url)
-        label = _text(lk.label, "lb")
+        label = _text(lk.label, "" if id(lk.label) in knocked else "lb")
         out.append(f'<a href="{escape(url)}">{label}</a>' if url else label)
     if g.title is not None:
         out.append(_text(g.title))

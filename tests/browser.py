@@ -97,6 +97,8 @@ def artifact(name: str) -> Path:
 
 # Every top-level <svg> matching the selector: overlapping labels, labels outside the svg.
 # Boxes closer than `slack` px are not counted (anti-aliasing, rounding of glyph boxes).
+# The labels inside a <mask> (what hides the lines under labels on tinted areas) are not
+# drawn.
 LABEL_CHECK_JS = """
 ([selector, slack]) => {
   const out = [];
@@ -104,7 +106,8 @@ LABEL_CHECK_JS = """
     s => !s.parentElement.closest('svg'));
   svgs.forEach((svg, index) => {
     const frame = svg.getBoundingClientRect();
-    const texts = Array.from(svg.querySelectorAll('text')).filter(t => t.textContent.trim());
+    const texts = Array.from(svg.querySelectorAll('text')).filter(
+      t => t.textContent.trim() && !t.closest('mask'));
     const boxes = texts.map(t => ({text: t.textContent.trim(), r: t.getBoundingClientRect()}));
     const overlaps = [];
     const outside = [];
@@ -136,6 +139,7 @@ LABEL_CHECK_JS = """
 # For every <text> inside a diagram: its fill, the colour painted behind its centre and the
 # WCAG contrast ratio between them; a halo (``paint-order: stroke``) counts as background.
 # Lines and unfilled shapes behind a label are skipped: the label sits on them, not in them.
+# Labels inside a <mask> are not drawn (they hide the lines under labels on tinted areas).
 CONTRAST_JS = """
 (selector) => {
   const parse = (c) => {
@@ -173,7 +177,7 @@ CONTRAST_JS = """
   const results = [];
   document.querySelectorAll(selector).forEach((svg, index) => {
     svg.querySelectorAll('text').forEach((t) => {
-      if (!t.textContent.trim()) return;
+      if (!t.textContent.trim() || t.closest('mask')) return;
       t.scrollIntoView({block: 'center', inline: 'center', behavior: 'instant'});
       const r = t.getBoundingClientRect();
       if (r.width === 0) return;
@@ -205,3 +209,48 @@ CONTRAST_JS = """
   return results;
 }
 """
+
+
+def png_pixels(data: bytes) -> tuple[int, int, list[list[tuple[int, int, int]]]]:
+    """Width, height and RGB rows of a PNG as Chromium writes screenshots (8 bits per
+    channel, RGB or RGBA, not interlaced); enough to compare two screenshots."""
+    import struct
+    import zlib
+
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, chunks = 8, []
+    width = height = depth = color = interlace = 0
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, color, _, _, interlace = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            chunks.append(body)
+        pos += 12 + length
+    assert depth == 8 and interlace == 0 and color in (2, 6), (depth, color, interlace)
+    ch = 3 if color == 2 else 4
+    raw = zlib.decompress(b"".join(chunks))
+    stride = width * ch
+    prev = bytearray(stride)
+    rows = []
+    for y in range(height):
+        start = y * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
+        for i in range(stride):
+            a = line[i - ch] if i >= ch else 0
+            b = prev[i]
+            c = prev[i - ch] if i >= ch else 0
+            if kind == 1:
+                line[i] = (line[i] + a) & 255
+            elif kind == 2:
+                line[i] = (line[i] + b) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append([(line[i], line[i + 1], line[i + 2]) for i in range(0, stride, ch)])
+        prev = line
+    return width, height, rows

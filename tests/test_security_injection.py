@@ -43,19 +43,20 @@ COLOURS = _load("colors.json")
 # have to be one of these by name *and* pass the value checks below.
 ELEMENTS = frozenset({
     "svg", "title", "desc", "style", "defs", "marker", "path", "rect", "circle", "text",
-    "tspan", "g", "a",
+    "tspan", "g", "a", "mask",
 })
 ATTRIBUTES = frozenset({
     "xmlns", "class", "id", "role", "aria-labelledby", "viewbox", "width", "height",
     "font-family", "font-size", "x", "y", "d", "cx", "cy", "r", "rx", "fill", "text-anchor",
     "href", "marker-end", "marker-start", "markerheight", "markerunits", "markerwidth",
-    "orient", "overflow", "refx", "refy",
+    "orient", "overflow", "refx", "refy", "mask", "maskunits", "stroke", "stroke-width",
+    "stroke-linejoin",
 })
 _SAFE_SCHEMES = ("http", "https", "mailto")
 _COLOUR = re.compile(
     r"#[0-9a-fA-F]{3,8}|[a-zA-Z]+|(?:rgb|hsl)a?\([0-9.,%/ +deg-]*\)|\.?[0-9.]+"
 )
-_REF = re.compile(r"url\(#m[0-9a-f]{6}-[a-z]+\)")
+_REF = re.compile(r"url\(#m[0-9a-f]{6}-[a-z]+[0-9]*\)")
 
 
 def _local(name: str) -> str:
@@ -94,9 +95,9 @@ def _check_element(el: ET.Element) -> None:
         assert name in ATTRIBUTES, f"unexpected attribute {name}={value!r} on <{tag}>"
         if name == "href":
             assert _url_is_safe(value), f"active URL {value!r}"
-        if name == "fill":
-            assert _COLOUR.fullmatch(value), f"fill {value!r}"
-        if name in ("marker-end", "marker-start"):
+        if name in ("fill", "stroke"):
+            assert _COLOUR.fullmatch(value), f"{name} {value!r}"
+        if name in ("marker-end", "marker-start", "mask"):
             assert _REF.fullmatch(value), f"{name} {value!r}"
     if tag == "style":
         _check_css("".join(el.itertext()))

@@ -83,7 +83,10 @@ def unescaped_braces(text: str) -> tuple[int, int]:
 def check_picture(picture: str, geometry: object) -> None:
     assert picture.startswith("\\begin{tikzpicture}[x=0.75pt,y=-0.75pt,")
     assert picture.endswith("\\end{tikzpicture}")
-    assert picture.count("\\begin{") == picture.count("\\end{") == 1
+    assert picture.count("\\begin{tikzpicture}") == picture.count("\\end{tikzpicture}") == 1
+    # the only other environment: the clipped backings of labels on tinted areas
+    assert picture.count("\\begin{") == picture.count("\\end{")
+    assert picture.count("\\begin{") - 1 == picture.count("\\begin{scope}")
     opened, closed = unescaped_braces(picture)
     assert opened == closed
     assert picture.count("[") - picture.count("{[}") == picture.count("]") - picture.count("{]}")
@@ -99,9 +102,13 @@ def check_picture(picture: str, geometry: object) -> None:
 def test_every_construct_draws_a_balanced_picture() -> None:
     picture, drawing, geometry = drawn(EVERYTHING, legend=True)
     check_picture(picture, geometry)
-    # every line of text the SVG shows is one node in the picture
-    svg_lines = len(re.findall(r"<text[^>]*>(?!<tspan)", drawing)) + drawing.count("<tspan")
-    assert picture.count("\\node[") == svg_lines
+    # every line of text the SVG shows is one node in the picture (not counting the
+    # labels in the SVG's mask, nor the TikZ backings clipped to tinted areas)
+    shown = re.sub(r"<mask.*?</mask>", "", drawing)
+    svg_lines = len(re.findall(r"<text[^>]*>(?!<tspan)", shown)) + shown.count("<tspan")
+    own = re.sub(r"\\begin\{scope\}.*?\\end\{scope\}", "", picture, flags=re.S)
+    assert own.count("\\node[") == svg_lines
+    assert 'mask="url(#' in drawing and "\\clip " in picture
     # TeX specials are quoted; the raw label never reaches TeX
     # (the label wraps, so it is checked line by line)
     assert r"{sync 50\% of \{x\} \& \$y\_1}" in picture

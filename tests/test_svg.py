@@ -18,7 +18,7 @@ from mlseq.options import RenderOptions
 from mlseq.transcript import transcript
 
 NS = "{http://www.w3.org/2000/svg}"
-ALLOWED = {"svg", "title", "desc", "style", "defs", "marker", "g", "path", "rect", "circle",
+ALLOWED = {"svg", "title", "desc", "style", "defs", "marker", "mask", "g", "path", "rect", "circle",
            "text", "tspan", "a"}
 
 ML = """\
@@ -336,3 +336,59 @@ def test_id_salt_tells_the_same_diagram_apart() -> None:
     assert all(ref in ids for ref in re.findall(r"url\(#([^)]+)\)", out))
     # Without a salt the ids still depend on the drawing only.
     assert render(ML, id_salt="") == render(ML)
+
+
+TINTED = """\
+sequenceDiagram
+box rgb(255,214,170) Training
+  participant T as Trainer
+  participant W as Worker
+end
+participant E as Evaluator
+participant R as Registry
+rect rgba(60,110,255,0.3)
+  T->>W: shard the data
+end
+opt after a failure
+  E->>R: outside any area
+end
+"""
+
+
+def test_labels_on_tinted_areas_mask_the_lines_instead_of_a_halo() -> None:
+    """A background-coloured halo glowed round labels on boxes and ``rect``s."""
+    out = render(TINTED)
+    root = tree(out)
+    (mask,) = root.iter(NS + "mask")
+    masked = {t.text for t in mask.iter(NS + "text")}
+    assert masked == {"shard the data"}
+    # drawn without a halo, after the masked group (lifelines, message lines) ends
+    (group,) = [el for el in root.iter(NS + "g") if el.get("mask")]
+    assert group.get("mask") == f"url(#{mask.get('id')})"
+    inside = {el.get("class") for el in group.iter()}
+    assert {"lf", "ms"} <= inside
+    labels = {t.text: t for t in root.iter(NS + "text") if t not in set(mask.iter())}
+    parents = {child: parent for parent in root.iter() for child in parent}
+    shard = labels["shard the data"]
+    assert shard not in set(group.iter())
+    assert "lb" not in (shard.get("class") or "") + (parents[shard].get("class") or "")
+    # a label off the areas keeps its halo, and so does its fragment's guard
+    assert parents[labels["outside any area"]].get("class") == "lb"
+    assert labels["[after a failure]"].get("class") == "lb"
+    # and a diagram without tinted areas has no mask at all
+    assert "<mask" not in render(ML) and "mask=" not in render(ML)
+
+
+def test_tikz_backing_takes_the_tint_under_a_label() -> None:
+    from mlseq import tikz
+
+    d = parser.parse(TINTED)
+    opts = RenderOptions()
+    picture = tikz.draw_tikz(d, layout.layout(d, opts), opts)
+    scopes = re.findall(r"\\begin\{scope\}(.*?)\\end\{scope\}", picture, flags=re.S)
+    # on the box and on the rect inside it: one clipped backing each, in that order
+    assert len(scopes) == 2
+    assert all("\\clip" in s and "{shard the data}" in s for s in scopes)
+    assert "red,255;green,214;blue,170" in scopes[0]
+    assert "red,60;green,110;blue,255},fill opacity=0.3" in scopes[1]
+    assert "text opacity=1" in scopes[1]
