@@ -27,7 +27,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CASES = ("a_small", "b_ml", "c_large", "n5000")
-STAGES = ("render", "parse", "layout", "draw")
+STAGES = ("render", "parse", "layout", "draw", "transcript")
+"""``transcript`` (the ``<desc>`` text) is part of ``draw``."""
 
 CHILD = r"""
 import importlib.util, sys
@@ -40,6 +41,7 @@ spec.loader.exec_module(mlseq)
 sys.path.insert(0, sys.argv[5])
 import diagrams
 from mlseq import layout, parser, svg
+from mlseq.transcript import transcript
 from mlseq.options import Limits, RenderOptions
 opts = RenderOptions(limits=Limits(max_bytes=10_000_000, max_statements=200_000))
 text = diagrams.large(5000) if case == "n5000" else diagrams.peer_source(case, "mmd")
@@ -50,6 +52,7 @@ run = {
     "parse": lambda: parser.parse(text, limits=opts.limits),
     "layout": lambda: layout.layout(d, opts),
     "draw": lambda: svg.draw(d, g, opts),
+    "transcript": lambda: transcript(d),
 }[stage]
 run(); run()
 for _ in range(n):

@@ -438,6 +438,17 @@ def bench_instructions(quick: bool) -> dict[str, Any]:
     for name in (["b_ml"] if quick else ["a_small", "b_ml", "c_large", "n5000"]):
         res[name] = instructions.per_render(ROOT, name)
         log(f"  {name:8s} {res[name]:9.2f} M instructions per render")
+    # Where the cost goes, by stage: counted, so a slow spell of the machine cannot skew
+    # one part (the timed breakdown in ``profile`` subtracts medians of separate calls).
+    # Not for 5,000 messages: its split is c_large's within a point or two, and counting it
+    # under valgrind takes ten minutes.
+    res["stages"] = {}
+    for name in ([] if quick else ["b_ml", "c_large"]):
+        parts = {stage: instructions.per_render(ROOT, name, stage)
+                 for stage in ("parse", "layout", "draw", "transcript")}
+        res["stages"][name] = parts
+        log(f"  {name:8s} " + ", ".join(f"{k} {v:.2f} M" for k, v in parts.items())
+            + " (transcript is part of draw)")
     return res
 
 

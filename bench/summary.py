@@ -215,8 +215,20 @@ def markdown(res: dict[str, Any]) -> str:
     if ins:
         lines += ["## Instructions per render (valgrind; load does not move them)", "",
                   "| diagram | M instructions |", "|---|---:|"]
-        lines += [f"| {name} | {value:.2f} |" for name, value in ins.items()]
+        lines += [f"| {name} | {value:.2f} |" for name, value in ins.items()
+                  if name != "stages"]
         lines.append("")
+        stages = ins.get("stages")
+        if stages:
+            lines += ["By stage (M instructions per call; the transcript is part of draw):",
+                      "", "| stage | " + " | ".join(stages) + " |",
+                      "|---|" + "---:|" * len(stages)]
+            whole = {name: p["parse"] + p["layout"] + p["draw"] for name, p in stages.items()}
+            for stage in next(iter(stages.values())):
+                lines.append(f"| {stage} | " + " | ".join(
+                    f"{parts[stage]:.2f} ({100 * parts[stage] / whole[name]:.0f} %)"
+                    for name, parts in stages.items()) + " |")
+            lines.append("")
     secs = res.get("seconds", {})
     if secs:
         lines.append("Section times: " + ", ".join(f"{k} {v:.0f} s" for k, v in secs.items()))

@@ -566,7 +566,7 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
     badges = []
     for mg in g.messages:
         if mg.label is not None:
-            if id(mg.label) in knocked:
+            if knocked and id(mg.label) in knocked:
                 bare.append(_text(mg.label, "", "middle"))
             else:
                 labels.append(_text(mg.label, "", "middle"))
