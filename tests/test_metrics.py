@@ -280,3 +280,38 @@ def test_wrap_measured_width_is_the_widest_line_measured_again(
     lines, widest = wrap_measured(text, width, 14.0, bold=bold)
     assert lines == wrap(text, width, 14.0, bold=bold)
     assert widest == max(text_width(line, 14.0, bold=bold) for line in lines)
+
+
+_LATIN_WORDS = st.text(alphabet="aeoryTVWYAL.,:;()'-0ÀÉçñ\u00a0\x0b\r", min_size=1, max_size=8)
+
+
+@settings(max_examples=500)
+@given(
+    words=st.lists(_LATIN_WORDS, min_size=1, max_size=14),
+    gaps=st.lists(st.sampled_from([" ", "  ", "\t", " \t ", "\n", " \n"]), max_size=14),
+    cut=st.tuples(st.integers(0, 13), st.integers(1, 6), st.integers(-2, 2)),
+    bold=st.booleans(),
+)
+def test_fast_wrap_packs_exactly_as_the_general_one(
+    words: list[str], gaps: list[str], cut: tuple[int, int, int], bold: bool
+) -> None:
+    """The running-sum packing of Latin text (a docs build's first wraps) gives the lines
+    and integer advances of the word-by-word packing, or hands over to it. The line is
+    as wide as a run of the words give or take a unit, so that kerning, which the
+    alphabet is full of, decides where lines break."""
+    from mlseq import metrics
+
+    text = "".join(w + (gaps[i] if i < len(gaps) else " ") for i, w in enumerate(words))
+    first, count, delta = cut
+    run = " ".join(words[first % len(words):][:count])
+    limit = metrics._units(run, bold) + delta + 1e-6
+    face = metrics._BOLD if bold else metrics._REGULAR
+    general = metrics._wrap_general(text, limit, bold)
+    fast = metrics._wrap_fast(text, limit, face)
+    if fast is not None:
+        assert fast == general
+    else:  # only when a word is wider than the line
+        words_seen = [w for raw in text.split("\n")
+                      for w in raw.rstrip("\r").replace("\t", " ").split(" ")]
+        assert any(metrics._units(w, bold) > limit for w in words_seen)
+    assert metrics._wrap(text, limit, bold) == general
