@@ -28,6 +28,7 @@ All functions are pure; results are cached by ``functools.lru_cache``.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Mapping
@@ -104,6 +105,10 @@ class _Face:
     widths: Mapping[int, int]  # advances of every code point the font maps
     kerning: Mapping[str, int]  # two-character string -> adjustment
     typical: int  # estimate for glyphs of unknown scripts
+    kerned: re.Pattern[str]
+    """Finds, overlapping, every pair of fast-table characters that could be kerned: a
+    superset of the kerned pairs (each character from the set that starts or ends one),
+    so text is not cut into a two-letter string per pair to look each up."""
 
 
 def _is_pictographic(cp: int) -> bool:
@@ -185,7 +190,11 @@ def _face(widths_runs: tuple[tuple[int, tuple[int, ...]], ...],
     # Plain dicts, not read-only proxies: a proxy's ``get`` is a Python-level method call,
     # and kerning is looked up for every pair of characters measured (it tripled the
     # cost of measuring a label).
-    return _Face(fast, widths, kerning, typical)
+    fast_pairs = [pair for pair in kerning if max(pair) < _FAST_MAX]
+    lefts = "".join(sorted({pair[0] for pair in fast_pairs}))
+    rights = "".join(sorted({pair[1] for pair in fast_pairs}))
+    kerned = re.compile(f"(?=([{re.escape(lefts)}][{re.escape(rights)}]))")
+    return _Face(fast, widths, kerning, typical, kerned)
 
 
 _REGULAR = _face(_data.REGULAR_WIDTHS, _data.REGULAR_KERNING)
@@ -231,7 +240,7 @@ def _units(text: str, bold: bool) -> int:
     if text.isascii() or max(text) < _FAST_MAX:  # isascii: a flag, max(): a scan
         width = sum(map(face.fast.__getitem__, text))
         if len(text) > 1:
-            width += sum(map(face.kerning.get, map(add, text, text[1:]), repeat(0)))
+            width += sum(map(face.kerning.get, face.kerned.findall(text), repeat(0)))
         return width
     return _slow_units(text, face)
 
@@ -335,8 +344,9 @@ def _wrap_fast(text: str, limit: float, face: _Face
             continue
         # kern[i]: kerning of line[i] with the next character; before[k]: the advance of
         # line[:k] plus kern[k - 1]. So line[a:b] is before[b] - before[a] - kern[b - 1].
-        kern = list(map(get, map(add, line, line[1:]), repeat(0)))
-        kern.append(0)
+        kern = [0] * len(line)
+        for pair in face.kerned.finditer(line):
+            kern[pair.start()] = get(pair.group(1), 0)
         before = [0]
         before += accumulate(map(add, map(face.fast.__getitem__, line), kern))
         start = end = -1  # the current line's span
