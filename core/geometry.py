@@ -12,6 +12,8 @@ of the first one, so no backend ever re-wraps or re-measures.
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ._records import fast_init
@@ -249,3 +251,48 @@ class Geometry:
     links: tuple[LinkGeom, ...] = ()
     title: TextBlock | None = None
     legend: LegendGeom | None = None
+
+
+def haloed_labels(g: Geometry) -> list[TextBlock]:
+    """The labels a backend draws with a halo (or a backing) that hides the lines under
+    them: on messages, fragment guards, delays and participant links."""
+    blocks = [mg.label for mg in g.messages if mg.label is not None]
+    for fg in g.fragments:
+        if fg.guard is not None:
+            blocks.append(fg.guard)
+        blocks.extend(sec.guard for sec in fg.sections if sec.guard is not None)
+    blocks.extend(dl.label for dl in g.delays if dl.label is not None)
+    blocks.extend(lk.label for lk in g.links)
+    return blocks
+
+
+def areas_under(blocks: Sequence[TextBlock], areas: Sequence[Rect], pad: float = 0.0
+                ) -> dict[int, list[int]]:
+    """For each of ``blocks`` that meets any of ``areas`` (see :meth:`TextBlock.overlaps`):
+    its index, and the indices of the areas it meets in increasing order.
+
+    A sweep from top to bottom: an area is looked at only for the labels beside it
+    vertically, so thousands of ``rect`` blocks with a label each cost a sort, not a
+    comparison of every label with every area.
+    """
+    if not blocks or not areas:
+        return {}
+    spans = [(b.y - b.size - pad,
+              b.y + (len(b.lines) - 1) * b.line_height + b.size / 4 + pad, i)
+             for i, b in enumerate(blocks)]
+    spans.sort()
+    by_top = sorted(range(len(areas)), key=lambda k: areas[k].y)
+    active: list[tuple[float, int]] = []  # (bottom, area index): a heap
+    found: dict[int, list[int]] = {}
+    next_area = 0
+    for top, bottom, i in spans:
+        while next_area < len(by_top) and areas[by_top[next_area]].y <= bottom:
+            k = by_top[next_area]
+            heapq.heappush(active, (areas[k].y + areas[k].h, k))
+            next_area += 1
+        while active and active[0][0] < top:
+            heapq.heappop(active)  # ends above this label, so above every later one
+        hits = sorted(k for _, k in active if blocks[i].overlaps(areas[k], pad))
+        if hits:
+            found[i] = hits
+    return found

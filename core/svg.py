@@ -27,7 +27,7 @@ import zlib
 from dataclasses import replace
 
 from . import metrics, theme
-from .geometry import Geometry, HeadBox, Rect, TextBlock
+from .geometry import Geometry, HeadBox, Rect, TextBlock, areas_under, haloed_labels
 from .markup import escape, safe_url
 from .model import (
     Diagram,
@@ -179,18 +179,6 @@ def _with_id(body: str, salt: str = "") -> str:
     return body.replace(_ID, f"m{crc & 0xFFFFFF:06x}")
 
 
-def _haloed(g: Geometry) -> list[TextBlock]:
-    """The labels drawn with a halo: on messages, guards, delays and links."""
-    blocks = [mg.label for mg in g.messages if mg.label is not None]
-    for fg in g.fragments:
-        if fg.guard is not None:
-            blocks.append(fg.guard)
-        blocks.extend(sec.guard for sec in fg.sections if sec.guard is not None)
-    blocks.extend(dl.label for dl in g.delays if dl.label is not None)
-    blocks.extend(lk.label for lk in g.links)
-    return blocks
-
-
 def _knock_out(g: Geometry, tinted: list[Rect]) -> set[int]:
     """Which haloed labels (by ``id``) meet a tinted area, and so go without a halo.
 
@@ -201,7 +189,8 @@ def _knock_out(g: Geometry, tinted: list[Rect]) -> set[int]:
     lines under them are masked out instead: whatever is painted beneath shows round
     the text as it is, in any theme, light or dark.
     """
-    return {id(b) for b in _haloed(g) if any(b.overlaps(r, 2.0) for r in tinted)}
+    blocks = haloed_labels(g)
+    return {id(blocks[i]) for i in areas_under(blocks, tinted, 2.0)}
 
 
 def _mask(did: str, g: Geometry, blocks: list[TextBlock]) -> str:
@@ -456,7 +445,7 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
     knocked = _knock_out(g, tinted) if tinted else set()
     if knocked:
         # The lines and shapes drawn from here to the labels, masked where those labels go.
-        out.append(_mask(did, g, [b for b in _haloed(g) if id(b) in knocked]))
+        out.append(_mask(did, g, [b for b in haloed_labels(g) if id(b) in knocked]))
         out.append(f'<g mask="url(#{did}-k)">')
     late_guards: list[TextBlock] = []
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import theme
-from .geometry import Geometry, HeadBox, Rect, TextBlock
+from .geometry import Geometry, HeadBox, Rect, TextBlock, areas_under, haloed_labels
 from .model import Diagram, FragmentKind, FragmentStart, Head, LineStyle, Message, ParticipantKind
 from .options import RenderOptions
 from .theme import css_color
@@ -82,6 +82,8 @@ class _Picture:
         self.out: list[str] = []
         self.tints: list[tuple[Rect, str]] = []
         """Tinted areas in painting order, with their fill (for labels' backings)."""
+        self.under: dict[int, list[int]] = {}
+        """For each haloed label (by ``id``) on tinted areas: those areas' indices."""
 
     def add(self, command: str) -> None:
         self.out.append(command)
@@ -106,13 +108,13 @@ class _Picture:
         if halo:
             # On a tinted area (a box, a ``rect``) the backing takes the area's paint,
             # clipped to the area, so no page-coloured box shows round the label.
-            for rect, fill in self.tints:
-                if block.overlaps(rect, 0.8):
-                    self.add("\\begin{scope}")
-                    self.add(f"\\clip ({_f(rect.x)},{_f(rect.y)}) rectangle "
-                             f"({_f(rect.right)},{_f(rect.bottom)});")
-                    self._nodes(block, f",{fill},text opacity=1,inner sep=0.6pt")
-                    self.add("\\end{scope}")
+            for k in self.under.get(id(block), ()):
+                rect, fill = self.tints[k]
+                self.add("\\begin{scope}")
+                self.add(f"\\clip ({_f(rect.x)},{_f(rect.y)}) rectangle "
+                         f"({_f(rect.right)},{_f(rect.bottom)});")
+                self._nodes(block, f",{fill},text opacity=1,inner sep=0.6pt")
+                self.add("\\end{scope}")
 
     def _nodes(self, block: TextBlock, back: str) -> None:
         anchor = "base" if block.anchor == "middle" else "base west"
@@ -303,6 +305,10 @@ def draw_tikz(
             fill = user_fill(start.color, "fill=mlseq-tab-fill")
             pic.rect(fg.rect, fill)
             pic.tints.append((fg.rect, fill))
+    if pic.tints:
+        labels = haloed_labels(g)
+        pic.under = {id(labels[i]): areas for i, areas
+                     in areas_under(labels, [rect for rect, _ in pic.tints], 0.8).items()}
 
     for ll in g.lifelines:
         y1 = ll.y1

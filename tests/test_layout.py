@@ -391,3 +391,50 @@ def test_title_of_a_drawing_wider_than_max_width_starts_at_the_left() -> None:
     narrow = lay("title Nightly retraining\nA->>B: go\n")
     assert narrow.title is not None and narrow.title.anchor == "middle"
     assert narrow.title.x == pytest.approx(narrow.width / 2)
+
+
+def test_areas_under_matches_checking_every_pair() -> None:
+    """The sweep that finds which tinted areas each haloed label meets (for the SVG's
+    mask and TikZ's backings) gives what comparing every label with every area gives."""
+    import random
+
+    from mlseq.geometry import areas_under
+
+    rng = random.Random(7)
+    for _ in range(200):
+        blocks = [TextBlock(rng.uniform(0, 400), rng.uniform(0, 600),
+                            ("x",) * rng.randint(1, 3), 16.1, rng.uniform(5, 150), 14.0,
+                            rng.choice(["start", "middle"]))
+                  for _ in range(rng.randint(0, 25))]
+        areas = [Rect(rng.uniform(0, 400), rng.uniform(0, 600), rng.uniform(1, 300),
+                      rng.uniform(1, 300)) for _ in range(rng.randint(0, 8))]
+        pad = rng.choice([0.0, 0.8, 2.0])
+        expected = {i: [k for k, r in enumerate(areas) if b.overlaps(r, pad)]
+                    for i, b in enumerate(blocks)}
+        assert areas_under(blocks, areas, pad) == {i: ks for i, ks in expected.items() if ks}
+
+
+def test_areas_under_looks_only_at_areas_beside_each_label(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A thousand ``rect`` blocks with a message each: a label is compared with the areas
+    around its own row, not with every area (that took seconds to draw)."""
+    from mlseq.geometry import areas_under
+
+    lines = ["A->>B: first"]
+    for i in range(1000):
+        lines += ["rect rgb(200,220,255)", f"A->>B: message {i}", "end"]
+    g = layout.layout(parser.parse("\n".join(lines)), RenderOptions(max_width=0))
+    labels = [mg.label for mg in g.messages if mg.label is not None]
+    areas = [fg.rect for fg in g.fragments]
+    calls = 0
+    overlaps = TextBlock.overlaps
+
+    def counted(self: TextBlock, r: Rect, pad: float = 0.0) -> bool:
+        nonlocal calls
+        calls += 1
+        return overlaps(self, r, pad)
+
+    monkeypatch.setattr(TextBlock, "overlaps", counted)
+    found = areas_under(labels, areas, 2.0)
+    assert len(found) == 1000  # every label but the first sits on its own rect
+    assert calls <= 3 * len(labels)
