@@ -1,12 +1,14 @@
 """Label halos on tinted areas, looked at in headless Chromium, light and dark.
 
-A label's halo hides the lines under it. On a box or a ``rect`` it must have the area's
-own colour, or it shows as a glow of the page colour round the text (mlseq masks the
-lines out under such labels instead). The test draws a diagram whose labels sit on a
-coloured box, a translucent ``rect`` nested in it, a default ``rect``, and across a box's
-edge, and takes two screenshots with every line hidden: one with the labels' glyphs made
-transparent (only their halos, if any, left), one with the labels hidden altogether.
-Inside each label's box the two must be the same pixels.
+A label's halo hides the lines under it. On a box or a ``rect`` it must look like the
+area, or it shows as a glow of the page colour round the text (mlseq masks the lines
+out under such labels instead of a halo). The test draws a diagram whose labels sit on a
+coloured box, a translucent ``rect`` nested in it, a default ``rect``, across a box's
+edge, and across two lifelines, and takes three screenshots with the arrow heads
+hidden: the labels' glyphs made transparent, the labels hidden, and the labels and lines
+hidden (the areas alone). Round each label, every pixel must be the line as it is, the
+area as it is, or a blend of the two at the halo's rim; and under the label that
+crosses lifelines, some line must be gone.
 
 Screenshots go to test-artifacts/halos/.
 """
