@@ -56,14 +56,17 @@ class TextBlock:
     def left(self) -> float:
         return self.x - self.width / 2 if self.anchor == "middle" else self.x
 
-    def overlaps(self, r: Rect, pad: float = 0.0) -> bool:
-        """Whether the lines' box, widened by ``pad`` on every side, meets ``r``.
+    def rows(self, pad: float = 0.0) -> tuple[float, float]:
+        """Top and bottom of the lines, widened by ``pad``: a line is taken to reach one
+        font size above its baseline and a quarter below (a sans-serif font's ascent
+        and descent, rounded up)."""
+        return (self.y - self.size - pad,
+                self.y + (len(self.lines) - 1) * self.line_height + self.size / 4 + pad)
 
-        A line is taken to reach one font size above its baseline and a quarter below
-        (a sans-serif font's ascent and descent, rounded up)."""
+    def overlaps(self, r: Rect, pad: float = 0.0) -> bool:
+        """Whether the lines' box (see :meth:`rows`), widened by ``pad``, meets ``r``."""
         left = self.left - pad
-        top = self.y - self.size - pad
-        bottom = self.y + (len(self.lines) - 1) * self.line_height + self.size / 4 + pad
+        top, bottom = self.rows(pad)
         return (left < r.x + r.w and left + self.width + 2 * pad > r.x
                 and top < r.y + r.h and bottom > r.y)
 
@@ -277,9 +280,7 @@ def areas_under(blocks: Sequence[TextBlock], areas: Sequence[Rect], pad: float =
     """
     if not blocks or not areas:
         return {}
-    spans = [(b.y - b.size - pad,
-              b.y + (len(b.lines) - 1) * b.line_height + b.size / 4 + pad, i)
-             for i, b in enumerate(blocks)]
+    spans = [(*b.rows(pad), i) for i, b in enumerate(blocks)]
     spans.sort()
     by_top = sorted(range(len(areas)), key=lambda k: areas[k].y)
     active: list[tuple[float, int]] = []  # (bottom, area index): a heap

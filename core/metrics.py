@@ -231,13 +231,19 @@ def _slow_units(text: str, face: _Face) -> int:
     return total
 
 
+def _on_fast_table(text: str) -> bool:
+    """Whether every character of ``text`` is in the fast table (``isascii`` reads a
+    flag; ``max`` walks the text)."""
+    return text.isascii() or max(text) < _FAST_MAX
+
+
 @lru_cache(maxsize=8192)
 def _units(text: str, bold: bool) -> int:
     """Advance of ``text`` in font units (kerning included)."""
     face = _BOLD if bold else _REGULAR
     if not text:
         return 0
-    if text.isascii() or max(text) < _FAST_MAX:  # isascii: a flag, max(): a scan
+    if _on_fast_table(text):
         width = sum(map(face.fast.__getitem__, text))
         if len(text) > 1:
             width += sum(map(face.kerning.get, face.kerned.findall(text), repeat(0)))
@@ -318,7 +324,7 @@ def _wrap(text: str, limit: float, bold: bool) -> tuple[tuple[str, ...], tuple[i
     kerning where they meet: exactly :func:`_units` of the line for text on the fast
     path, which has no multi-character clusters)."""
     face = _BOLD if bold else _REGULAR
-    if text and (text.isascii() or max(text) < _FAST_MAX):
+    if text and _on_fast_table(text):
         packed = _wrap_fast(text, limit, face)
         if packed is not None:
             return packed
@@ -349,24 +355,27 @@ def _wrap_fast(text: str, limit: float, face: _Face
             kern[pair.start()] = get(pair.group(1), 0)
         before = [0]
         before += accumulate(map(add, map(face.fast.__getitem__, line), kern))
-        start = end = -1  # the current line's span
+
+        def width(a: int, b: int, before: list[int] = before, kern: list[int] = kern) -> int:
+            """The advance of ``line[a:b]`` (this paragraph's sums, bound here)."""
+            return before[b] - before[a] - kern[b - 1]
+
+        start = end = 0  # the line being packed is line[start:end] (none while end is 0)
         word_start = 0
         for word in line.split(" "):
             word_end = word_start + len(word)
-            if start >= 0:
-                units = before[word_end] - before[start] - kern[word_end - 1]
-                if units <= limit:
-                    end = word_end
-                    word_start = word_end + 1
-                    continue
-                lines.append(line[start:end])
-                widths.append(before[end] - before[start] - kern[end - 1])
-            if before[word_end] - before[word_start] - kern[word_end - 1] > limit:
-                return None
-            start, end = word_start, word_end
+            if end and width(start, word_end) <= limit:
+                end = word_end
+            else:
+                if end:
+                    lines.append(line[start:end])
+                    widths.append(width(start, end))
+                if width(word_start, word_end) > limit:
+                    return None
+                start, end = word_start, word_end
             word_start = word_end + 1
         lines.append(line[start:end])
-        widths.append(before[end] - before[start] - kern[end - 1])
+        widths.append(width(start, end))
     return tuple(lines), tuple(widths)
 
 
@@ -427,6 +436,6 @@ def wrap_measured(text: str, max_width: float, size: float = 14.0, *, bold: bool
     without measuring the lines again where the packing already did."""
     limit = max_width * _UPEM / size if size > 0 else float("inf")
     lines, units = _wrap(text, limit + 1e-6, bold)
-    if text and (text.isascii() or max(text) < _FAST_MAX):
+    if text and _on_fast_table(text):
         return lines, max(units) * size / _UPEM
     return lines, max(text_width(line, size, bold=bold) for line in lines)

@@ -179,8 +179,8 @@ def _with_id(body: str, salt: str = "") -> str:
     return body.replace(_ID, f"m{crc & 0xFFFFFF:06x}")
 
 
-def _knock_out(g: Geometry, tinted: list[Rect]) -> set[int]:
-    """Which haloed labels (by ``id``) meet a tinted area, and so go without a halo.
+def _knock_out(g: Geometry, tinted: list[Rect]) -> list[TextBlock]:
+    """The haloed labels that meet a tinted area, and so go without a halo.
 
     A halo in the background colour shows round a label on a box or a ``rect`` as a glow
     of the page colour; a halo in the area's colour would need the area's colour, which
@@ -190,7 +190,7 @@ def _knock_out(g: Geometry, tinted: list[Rect]) -> set[int]:
     the text as it is, in any theme, light or dark.
     """
     blocks = haloed_labels(g)
-    return {id(blocks[i]) for i in areas_under(blocks, tinted, 2.0)}
+    return [blocks[i] for i in sorted(areas_under(blocks, tinted, 2.0))]
 
 
 def _mask(did: str, g: Geometry, blocks: list[TextBlock]) -> str:
@@ -442,12 +442,20 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
             extra = {"fill": escape(color.strip()), "class": "uc"} if color else {"class": "tb"}
             out.append(_rect(fg.rect, "", extra))
             tinted.append(fg.rect)
-    knocked = _knock_out(g, tinted) if tinted else set()
-    if knocked:
+    knocked_out = _knock_out(g, tinted) if tinted else []
+    knocked = {id(b) for b in knocked_out}
+    if knocked_out:
         # The lines and shapes drawn from here to the labels, masked where those labels go.
-        out.append(_mask(did, g, [b for b in haloed_labels(g) if id(b) in knocked]))
+        out.append(_mask(did, g, knocked_out))
         out.append(f'<g mask="url(#{did}-k)">')
     late_guards: list[TextBlock] = []
+
+    def guard(block: TextBlock) -> None:
+        """A guard with its halo here, or (knocked out) after the masked lines."""
+        if id(block) in knocked:
+            late_guards.append(block)
+        else:
+            out.append(_text(block, "lb"))
 
     # Lifelines, dotted across delays.
     parts = []
@@ -496,16 +504,10 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
         if fg.tab_label is not None:
             out.append(_text(fg.tab_label))
         if fg.guard is not None:
-            if id(fg.guard) in knocked:
-                late_guards.append(fg.guard)
-            else:
-                out.append(_text(fg.guard, "lb"))
+            guard(fg.guard)
         for sec in fg.sections:
             if sec.guard is not None:
-                if id(sec.guard) in knocked:
-                    late_guards.append(sec.guard)
-                else:
-                    out.append(_text(sec.guard, "lb"))
+                guard(sec.guard)
 
     lines = []
     dotted_line = _DOTTED
