@@ -213,13 +213,22 @@ class _Text:
     def plain(self, text: str) -> tuple[tuple[str, ...], float]:
         """:meth:`lines` of a label in the diagram's font at the wrap width (most calls)."""
         found = self._plain.get(text)
-        if found is None:
-            w = self._one_line.get(text)
-            if w is not None and w <= self.wrap_width:
-                found = self._plain[text] = ((text,), w)
-            else:
+        if found is not None:
+            return found
+        w = self._one_line.get(text)
+        if w is None:
+            if not text or "\n" in text or "  " in text or text[0] == " " or text[-1] == " ":
                 found = self._plain[text] = self._measure(text, self.size, False,
                                                           self.wrap_width)
+                return found
+            # What _measure does for one line of plain text, without its two calls: this
+            # runs once per label and layout, and a wide diagram has two or three layouts.
+            w = self._one_line[text] = metrics.text_width(text, self.size)
+        if w <= self.wrap_width:
+            found = self._plain[text] = ((text,), w)
+        else:
+            found = self._plain[text] = _wrap_measured(text, self.size, False,
+                                                       self.wrap_width, self.keep_words)
         return found
 
     def _measure(self, text: str, size: float, bold: bool, limit: float
