@@ -178,7 +178,8 @@ class Message:
         return self.head in _HALVES or self.tail in _HALVES
 
 
-def _message_kind(line: LineStyle, head: Head, tail: Head) -> MessageKind:
+def message_kind(line: LineStyle, head: Head, tail: Head) -> MessageKind:
+    """What an arrow with this line and these heads means (:attr:`Message.kind`)."""
     half = head in (Head.HALF_TOP, Head.HALF_BOTTOM) or tail in (Head.HALF_TOP, Head.HALF_BOTTOM)
     if tail != Head.NONE and head != Head.NONE and not half:
         return MessageKind.BIDIRECTIONAL
@@ -195,10 +196,10 @@ def _message_kind(line: LineStyle, head: Head, tail: Head) -> MessageKind:
     return MessageKind.SYNC
 
 
-_KINDS = {(line, head, tail): _message_kind(line, head, tail)
+_KINDS = {(line, head, tail): message_kind(line, head, tail)
           for line in LineStyle for head in Head for tail in Head}
 """Every combination's kind, worked out once (a dictionary hit per :attr:`Message.kind`;
-on CPython 3.11 the members read in :func:`_message_kind` cost ~900 instructions each)."""
+on CPython 3.11 the members read in :func:`message_kind` cost ~900 instructions each)."""
 _HALVES = frozenset({Head.HALF_TOP, Head.HALF_BOTTOM})
 
 

@@ -26,10 +26,13 @@ from .model import (
     FragmentKind,
     FragmentSection,
     FragmentStart,
+    Head,
+    LineStyle,
     Message,
     MessageKind,
     Note,
     NotePlacement,
+    message_kind,
 )
 
 
@@ -56,15 +59,27 @@ _WHERE = {NotePlacement.LEFT: "left of", NotePlacement.RIGHT: "right of",
           NotePlacement.OVER: "over"}
 
 
+_WORDS = {
+    (line, head, tail): (*_VERBS[kind], _SELF_VERBS.get(kind, " calls itself"))
+    for line in LineStyle for head in Head for tail in Head
+    for kind in (message_kind(line, head, tail),)
+}
+"""(between the names, after them, to itself) for each arrow's line and heads: one
+dictionary hit per message instead of :attr:`Message.kind` and two tables."""
+
+
 def _message(m: Message, name: dict[str, str]) -> str:
     a = name.get(m.source, m.source)
-    kind = m.kind
+    between, after, itself = _WORDS[m.line, m.head, m.tail]
     if m.source == m.target:
-        head = a + _SELF_VERBS.get(kind, " calls itself")
+        head = a + itself
     else:
-        between, after = _VERBS[kind]
         head = a + between + name.get(m.target, m.target) + after
-    text = _flat(m.text)
+    text = m.text
+    if not text.isprintable() or "  " in text or text[:1] == " " or text[-1:] == " ":
+        # Not already flat (``_flat`` would change it): a line break, a tab, a run of
+        # spaces. Most labels are one plain line, and this spares them split and join.
+        text = _flat(text)
     return f"{head}: {text}" if text else head
 
 

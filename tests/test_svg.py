@@ -300,6 +300,35 @@ def test_transcript_loops_and_self_messages() -> None:
     assert text.splitlines()[1:] == ["Repeat every hour:", "  1. A calls itself: check"]
 
 
+def test_transcript_words_follow_message_kind_and_flatten_every_whitespace() -> None:
+    """The transcript reads each arrow through its own table and skips flattening plain
+    labels; both must say what ``Message.kind`` and ``" ".join(text.split())`` say."""
+    from mlseq.model import Head, LineStyle, Message, MessageKind
+
+    verbs = {MessageKind.SYNC: "calls", MessageKind.ASYNC: "sends",
+             MessageKind.RETURN: "replies to", MessageKind.LOST: "sends",
+             MessageKind.BIDIRECTIONAL: "and", MessageKind.HALF: "signals",
+             MessageKind.LINE: "to"}
+    odd = ["a  b", " a", "a ", "a\tb", "a\nb", "a\u00a0b", "a\u2028b", "a\x1fb", "a\u3000b",
+           "plain text", ""]
+    for line in LineStyle:
+        for head in Head:
+            for tail in Head:
+                for text in odd:
+                    m = Message("A", "B", text, line, head, tail)
+                    d = parser.parse("participant A\nparticipant B\n")
+                    out = transcript(type(d)(d.participants, (m,))).splitlines()[-1]
+                    flat = " ".join(text.split())
+                    assert out.startswith(f"1. A {verbs[m.kind]} B")
+                    if flat:
+                        assert out.split(": ", 1)[1] == flat
+                    else:
+                        assert ":" not in out
+    loop = transcript(parser.parse("A-)A: tick\nA-xA: gone\nA->>A: x\n")).splitlines()
+    assert loop[1:] == ["1. A sends itself asynchronously: tick",
+                        "2. A sends itself a message that is lost: gone", "3. A calls itself: x"]
+
+
 def test_theme_from_init_directive_unless_the_site_sets_one() -> None:
     text = '%%{init: {"theme": "forest"}}%%\nsequenceDiagram\nA->>B: hi\n'
     forest = theme.THEMES["forest"][0]["head-fill"]
