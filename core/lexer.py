@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import html.entities
 import re
-from dataclasses import dataclass
 
-from ._records import fast_init
 from .errors import ErrorCode, MlseqError
+from .model import Span
 
 _ENTITY = re.compile(r"#(\w+);")
 _ACC_LINE = re.compile(r"[ \t]*acc(title|descr)[ \t]*:", re.IGNORECASE)
@@ -33,18 +32,37 @@ _STOP = re.compile(r"[;#]|%%")
 """What can end a statement early: ``;``, a comment, or ``#`` starting an entity code."""
 
 
-@fast_init
-@dataclass(frozen=True)
 class Statement:
-    """One statement: its text with comments removed, and where it starts."""
+    """One statement: its text with comments removed, its kind, and where it is.
 
-    text: str
-    line: int
-    column: int
-    kind: str = "line"
-    """``line`` (ordinary), ``acc_title``, ``acc_descr``, ``directive``, ``frontmatter``."""
-    end_line: int = 0
-    end_column: int = 0
+    Internal to the lexer and the parser, and built once per line of every diagram: a
+    plain class with slots, not a record, so it costs a third of a frozen dataclass. The
+    parser never changes one. ``span`` is the :class:`~mlseq.model.Span` that the
+    events made from this statement carry.
+    """
+
+    __slots__ = ("column", "kind", "line", "span", "text")
+
+    def __init__(self, text: str, line: int, column: int, kind: str = "line",
+                 end_line: int = 0, end_column: int = 0) -> None:
+        self.text = text
+        self.line = line
+        self.column = column
+        self.kind = kind
+        """``line`` (ordinary), ``acc_title``, ``acc_descr``, ``directive``, ``frontmatter``."""
+        self.span = Span(line, column, end_line or line, end_column or column)
+
+    @property
+    def end_line(self) -> int:
+        return self.span.end_line
+
+    @property
+    def end_column(self) -> int:
+        return self.span.end_column
+
+    def __repr__(self) -> str:
+        return (f"Statement({self.text!r}, {self.line}, {self.column}, {self.kind!r}, "
+                f"{self.end_line}, {self.end_column})")
 
 
 def decode_entities(text: str) -> str:

@@ -204,10 +204,6 @@ class _OpenBox:
     members: list[str] = field(default_factory=list)
 
 
-def _span(st: Statement) -> Span:
-    return Span(st.line, st.column, st.end_line or st.line, st.end_column or st.column)
-
-
 def _q(text: str, limit: int = 60) -> str:
     """Quote user text for an error message, shortened so messages stay readable."""
     return repr(text if len(text) <= limit else text[: limit - 3] + "...")
@@ -360,7 +356,7 @@ class _Parser:
                 st,
                 code=ErrorCode.LIMIT,
             )
-        p = _Participant(pid, pid, ParticipantKind.PARTICIPANT, _span(st), explicit=False)
+        p = _Participant(pid, pid, ParticipantKind.PARTICIPANT, st.span, explicit=False)
         self.participants[pid] = p
         return p
 
@@ -454,13 +450,13 @@ class _Parser:
             title = rest[1:] if rest[:1] == ":" else rest
             self.title = self.text(title, st)[0] or None
         elif s.startswith("==") and s.endswith("==") and len(s) >= 4 and not _has_arrow(s):
-            self.events.append(Divider(self.text(s[2:-2], st)[0], _span(st)))
+            self.events.append(Divider(self.text(s[2:-2], st)[0], st.span))
         elif (
             s.startswith("...")
             and (s == "..." or (s.endswith("...") and len(s) >= 6))
             and not _has_arrow(s)
         ):
-            self.events.append(Delay(self.text(s[3:-3] if len(s) >= 6 else "", st)[0], _span(st)))
+            self.events.append(Delay(self.text(s[3:-3] if len(s) >= 6 else "", st)[0], st.span))
         elif not self.message(st):
             self.unknown(word, first, st)
 
@@ -529,7 +525,7 @@ class _Parser:
         p = self.participants.get(pid)
         if p is None:
             p = self.add(pid, st)
-            p.span = _span(st)
+            p.span = st.span
         elif created:
             raise self.error(
                 f"cannot create {pid!r}: it already exists",
@@ -607,8 +603,8 @@ class _Parser:
             )
         p = self.declare(KIND_KEYWORDS[word], body[m.end() :], col + m.end(), st, created=True)
         p.created = True
-        self.pending_create = (p.id, _span(st))
-        self.events.append(Create(p.id, _span(st)))
+        self.pending_create = (p.id, st.span)
+        self.events.append(Create(p.id, st.span))
 
     def destroy(self, rest: str, col: int, st: Statement) -> None:
         col += len(rest) - len(rest.lstrip())
@@ -619,8 +615,8 @@ class _Parser:
                 f"{pid!r} is already destroyed", st, code=ErrorCode.LIFECYCLE, column=col
             )
         p.destroyed = True
-        self.pending_destroy = (pid, _span(st))
-        self.events.append(Destroy(pid, _span(st)))
+        self.pending_destroy = (pid, st.span)
+        self.events.append(Destroy(pid, st.span))
 
     def open_box(self, rest: str, st: Statement) -> None:
         if self.box is not None:
@@ -645,7 +641,7 @@ class _Parser:
                 code=ErrorCode.VALUE,
                 hint="use a CSS colour name, #hex, or rgb()/rgba()/hsl()/hsla() with numbers",
             )
-        self.box = _OpenBox(self.text(label, st)[0], color, _span(st))
+        self.box = _OpenBox(self.text(label, st)[0], color, st.span)
 
     # --- blocks -------------------------------------------------------------------
 
@@ -671,8 +667,8 @@ class _Parser:
                     or "use a CSS colour name, #hex, or rgb()/rgba()/hsl()/hsla() with numbers",
                 )
         depth = len(self.blocks)
-        self.events.append(FragmentStart(kind, self.text(label, st)[0], color, depth, _span(st)))
-        self.blocks.append(_Block(kind, word, _span(st)))
+        self.events.append(FragmentStart(kind, self.text(label, st)[0], color, depth, st.span))
+        self.blocks.append(_Block(kind, word, st.span))
 
     def section(self, word: str, rest: str, st: Statement) -> None:
         owners = _SECTIONS[word]
@@ -685,7 +681,7 @@ class _Parser:
                 hint=f"'{word}' starts a new section of '{_SECTION_OWNER[word]}' ... 'end'",
             )
         self.events.append(
-            FragmentSection(word, self.text(rest, st)[0], len(self.blocks) - 1, _span(st))
+            FragmentSection(word, self.text(rest, st)[0], len(self.blocks) - 1, st.span)
         )
 
     def end(self, rest: str, col: int, st: Statement) -> None:
@@ -709,7 +705,7 @@ class _Parser:
                 hint="remove it, or open a block with loop/alt/opt/par/critical/break/rect",
             )
         block = self.blocks.pop()
-        self.events.append(FragmentEnd(block.kind, len(self.blocks), _span(st)))
+        self.events.append(FragmentEnd(block.kind, len(self.blocks), st.span))
 
     # --- messages -----------------------------------------------------------------
 
@@ -792,7 +788,7 @@ class _Parser:
                 wrap = False
         if self.pending_create is not None or self.pending_destroy is not None:
             self.lifecycle(src.id, tgt.id, st)
-        span = _span(st)
+        span = st.span
         number: str | None = None
         if self.numbering:
             number = _fmt_number(self.counter)
@@ -863,7 +859,7 @@ class _Parser:
             self.active[p.id] = self.active.get(p.id, 0) + 1
         else:
             self.deactivate(p.id, st, col)
-        self.events.append(Activation(p.id, on, False, _span(st)))
+        self.events.append(Activation(p.id, on, False, st.span))
 
     def note(self, rest: str, col: int, st: Statement) -> None:
         body = rest.lstrip()
@@ -915,13 +911,13 @@ class _Parser:
                 hint="use 'note over A,B' to span two",
             )
         text, wrap = self.text(body[colon + 1 :], st)
-        self.events.append(Note(tuple(ids), placement, text, wrap, _span(st)))
+        self.events.append(Note(tuple(ids), placement, text, wrap, st.span))
 
     def autonumber(self, rest: str, st: Statement) -> None:
         args = rest.split()
         if args and args[0].lower() == "off" and len(args) == 1:
             self.numbering = False
-            self.events.append(Autonumber(False, span=_span(st)))
+            self.events.append(Autonumber(False, span=st.span))
             return
         if len(args) > 2:
             raise self.error(
@@ -958,7 +954,7 @@ class _Parser:
                 True,
                 args[0] if args else None,
                 args[1] if len(args) > 1 else None,
-                _span(st),
+                st.span,
             )
         )
 
