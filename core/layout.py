@@ -671,6 +671,7 @@ class _Layout:
         gap_clear = 2 * (act / 2 + 4 * s) + 1.0
         row_gap = ROW_GAP * s
         frag_pad = FRAG_PAD * s
+        label_gap = LABEL_GAP * s
         lines_of = t.plain
         for k, ev in enumerate(events):
             if type(ev) is Message:
@@ -730,47 +731,49 @@ class _Layout:
                     if room > o.wrap_width + 1:
                         lines, w = t.lines(ev.text, width=room)
                         label_h = len(lines) * lh
-                line_y = top + label_h + LABEL_GAP * s if lines else top + 4 * s
-                head_rows: list[int] = [p for p in (a, b) if p in pending_create] \
-                    if pending_create else []
-                if head_rows:
-                    line_y = max(line_y, top + self.head_h[head_rows[0]] / 2)
-                right = xs[b] > xs[a]
+                line_y = top + label_h + label_gap if lines else top + 4 * s
+                xa, xb = xs[a], xs[b]
+                right = xb > xa
                 if right:
-                    x1 = xs[a] + act / 2 + (ca - 1) * ACT_STEP * s if ca else xs[a]
-                    x2 = xs[b] - act / 2 if cb else xs[b]
+                    x1 = xa + act / 2 + (ca - 1) * ACT_STEP * s if ca else xa
+                    x2 = xb - act / 2 if cb else xb
                 else:
-                    x1 = xs[a] - act / 2 if ca else xs[a]
-                    x2 = xs[b] + act / 2 + (cb - 1) * ACT_STEP * s if cb else xs[b]
+                    x1 = xa - act / 2 if ca else xa
+                    x2 = xb + act / 2 + (cb - 1) * ACT_STEP * s if cb else xb
                 if ev.central_source:
-                    x1 = xs[a]
+                    x1 = xa
                 if ev.central_target:
-                    x2 = xs[b]
+                    x2 = xb
                 sign = 1.0 if right else -1.0
-                for p in head_rows:
-                    hh = self.head_h[p]
-                    htop = line_y - hh / 2
-                    heads.append(self._head(p, xs[p], htop, hh, False))
-                    life_start[p] = htop + hh
-                    pending_create.discard(p)
-                    if p == b:
-                        x2 = xs[b] - sign * self.head_w[b] / 2
-                    else:
-                        x1 = xs[a] + sign * self.head_w[a] / 2
+                head_rows: list[int] | tuple[()] = ()
+                if pending_create:
+                    head_rows = [p for p in (a, b) if p in pending_create]
+                    if head_rows:
+                        line_y = max(line_y, top + self.head_h[head_rows[0]] / 2)
+                    for p in head_rows:
+                        hh = self.head_h[p]
+                        htop = line_y - hh / 2
+                        heads.append(self._head(p, xs[p], htop, hh, False))
+                        life_start[p] = htop + hh
+                        pending_create.discard(p)
+                        if p == b:
+                            x2 = xb - sign * self.head_w[b] / 2
+                        else:
+                            x1 = xa + sign * self.head_w[a] / 2
                 badge = None
                 if number is not None:
-                    badge = self._badge(xs[a], line_y, number)
-                    if abs(x1 - xs[a]) < badge.r:
-                        x1 = xs[a] + sign * badge.r
+                    badge = self._badge(xa, line_y, number)
+                    if abs(x1 - xa) < badge.r:
+                        x1 = xa + sign * badge.r
                 label = None
                 if lines:
                     cx = (x1 + x2) / 2
                     if across:
                         cx = self._quiet_spot(xs, a, b, x1, x2, w)
-                    label = TextBlock((cx), (top + asc), lines, (lh), (w), size, "middle")
-                messages.append(MessageGeom(k, (x1), (x2), (line_y), label, None, badge))
+                    label = TextBlock(cx, top + asc, lines, lh, w, size, "middle")
+                messages.append(MessageGeom(k, x1, x2, line_y, label, None, badge))
                 if frames:
-                    lo, hi = (xs[a], xs[b]) if right else (xs[b], xs[a])
+                    lo, hi = (xa, xb) if right else (xb, xa)
                     grow(lo - frag_pad, hi + frag_pad)
                 bottom = line_y
                 for p in head_rows:

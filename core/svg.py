@@ -513,6 +513,7 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
     dotted_line = _DOTTED
     marker_end = {h: f' marker-end="url(#{did}-a{k})"' for h, k in _HEAD_MARKER.items()}
     marker_start = {h: f' marker-start="url(#{did}-a{k})"' for h, k in _HEAD_MARKER.items()}
+    known = _NUMBERS.get  # as in _text: a number already formatted needs no call of _f
     for mg in g.messages:
         m = events[mg.event]
         assert isinstance(m, Message)
@@ -522,7 +523,8 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
             lp = mg.loop
             d = f"M{f(mg.x1)} {f(lp.y)}H{f(lp.right)}V{f(lp.bottom)}H{f(mg.x2)}"
         else:
-            d = f"M{f(mg.x1)} {f(mg.y)}H{f(mg.x2)}"
+            x1, y, x2 = mg.x1, mg.y, mg.x2
+            d = f"M{known(x1) or f(x1)} {known(y) or f(y)}H{known(x2) or f(x2)}"
         lines.append(f'<path{cls} d="{d}"{marker_end.get(m.head, "")}'
                      f'{marker_start.get(m.tail, "")}/>')
     if lines:
