@@ -727,7 +727,7 @@ class _Parser:
         m = _ARROW_RE.search(s, 0, left_end)
         if m is None:
             return False
-        arrow = m.group(2)
+        central_source, arrow, central_target = m.groups()
         line, head, tail = ARROWS[arrow]
         source_raw = s[: m.start()]
         source = source_raw.strip()
@@ -804,8 +804,8 @@ class _Parser:
                 arrow,
                 number,
                 wrap,
-                m.group(1) is not None,
-                m.group(3) is not None,
+                central_source is not None,
+                central_target is not None,
                 span,
             )
         )
