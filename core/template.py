@@ -666,16 +666,32 @@ def is_template_call(source: str) -> bool:
     must be a ``key:`` line at column 0 (never ``---``), and some line must start with
     ``template:``.
     """
-    for line in source.splitlines():
+    # Every block of a docs build comes through here: look for the first line in the
+    # block's first 2 kB (splitting all of a long diagram into lines was most of the
+    # cost). The prefix's last line may be cut short, so it is never judged; a block that
+    # starts with 2 kB of blank lines and comments is read whole.
+    head = source[:_HEAD]
+    if len(head) < len(source):
+        starts = _starts_like_a_call(head.splitlines()[:-1])
+        if starts is None:
+            starts = _starts_like_a_call(source.splitlines())
+    else:
+        starts = _starts_like_a_call(head.splitlines())
+    return bool(starts) and _TEMPLATE_KEY.search(source) is not None
+
+
+_HEAD = 2048
+
+
+def _starts_like_a_call(lines: list[str]) -> bool | None:
+    """Whether the first line that is not blank or a comment is a ``key:`` line at
+    column 0; ``None`` when every line is blank or a comment."""
+    for line in lines:
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        if not _CALL_START.match(line):
-            return False
-        break
-    else:
-        return False
-    return _TEMPLATE_KEY.search(source) is not None
+        return _CALL_START.match(line) is not None
+    return None
 
 
 @dataclass
