@@ -667,9 +667,9 @@ def is_template_call(source: str) -> bool:
     ``template:``.
     """
     # Every block of a docs build comes through here: look for the first line in the
-    # block's first 2 kB (splitting all of a long diagram into lines was most of the
-    # cost). The prefix's last line may be cut short, so it is never judged; a block that
-    # starts with 2 kB of blank lines and comments is read whole.
+    # block's first 256 characters (splitting all of a diagram into lines was most of
+    # the cost). The prefix's last line may be cut short, so it is never judged; a block
+    # that starts with longer comments or a longer line is read whole.
     head = source[:_HEAD]
     if len(head) < len(source):
         starts = _starts_like_a_call(head.splitlines()[:-1])
@@ -680,7 +680,7 @@ def is_template_call(source: str) -> bool:
     return bool(starts) and _TEMPLATE_KEY.search(source) is not None
 
 
-_HEAD = 2048
+_HEAD = 256
 
 
 def _starts_like_a_call(lines: list[str]) -> bool | None:
