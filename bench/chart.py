@@ -102,7 +102,7 @@ def growth_chart(res: dict[str, Any]) -> str:
     ys = [row.get("cold_ms", row["median_ms"]) for row in rows]
     all_ys = ys + warm
     left, top, pw, ph = 70, 40, 480, 260
-    width, height = left + pw + 190, top + ph + 60
+    width, height = left + pw + 214, top + ph + 60
     x_lo, x_hi = 10 ** math.floor(math.log10(min(xs))), 10 ** math.ceil(math.log10(max(xs)))
     y_lo = 10 ** math.floor(math.log10(min(all_ys)))
     y_hi = 10 ** math.ceil(math.log10(max(all_ys)))
@@ -144,7 +144,7 @@ def growth_chart(res: dict[str, Any]) -> str:
     pts = " ".join(f"{px(xv):.1f},{py(yv):.1f}" for xv, yv in zip(xs, warm, strict=True))
     body.append(f'<polyline points="{pts}" fill="none" stroke="{blue}" stroke-width="1.5" '
                 'stroke-dasharray="2 3"/>')
-    lx = left + pw + 14
+    lx = left + pw + 38  # clear of the last x tick label, centred on the plot's edge
     body.append(f'<line x1="{lx}" y1="{top + 8}" x2="{lx + 24}" y2="{top + 8}" '
                 f'stroke="{COLORS["mlseq"]}" stroke-width="2"/>')
     body.append(f'<text x="{lx + 30}" y="{top + 12}">first render</text>')
