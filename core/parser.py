@@ -117,6 +117,7 @@ _PLACEMENT = re.compile(r"(left[ \t]+of|right[ \t]+of|over)(?!\w)", re.IGNORECAS
 _NUMBER = re.compile(r"\d{0,12}(?:\.\d{1,12})?")
 
 KIND_KEYWORDS = {k.value: k for k in ParticipantKind}
+_PARTICIPANT = ParticipantKind.PARTICIPANT  # a global: reading it from the class is slow
 """``participant``, ``actor`` and the kind keywords (PlantUML's and mlseq's)."""
 
 _FRAGMENTS = {
@@ -356,7 +357,7 @@ class _Parser:
                 st,
                 code=ErrorCode.LIMIT,
             )
-        p = _Participant(pid, pid, ParticipantKind.PARTICIPANT, st.span, explicit=False)
+        p = _Participant(pid, pid, _PARTICIPANT, st.span, explicit=False)
         self.participants[pid] = p
         return p
 
@@ -1291,17 +1292,18 @@ def _rejoin(statements: list[Statement], lines: list[str]) -> list[Statement]:
     return out
 
 
+_AS = re.compile(r"(?<=\S)\s+(?:as|AS|As|aS)\s+(?=\S)")
+"""``as`` as a whole word with a word before and after it (spelt out, not ``re.I``:
+that would also take the long s, ``ſ``, which ``str.lower`` leaves alone)."""
+
+
 def _split_as(body: str) -> tuple[str, str | None]:
-    """``Id as Label`` -> (``Id``, ``Label``); the first whitespace-delimited ``as``."""
-    tokens = body.split()
-    for i in range(1, len(tokens) - 1):
-        if tokens[i].lower() == "as":
-            # Find where the label starts in the original text (keeps its spacing).
-            pos = 0
-            for tok in tokens[: i + 1]:
-                pos = body.index(tok, pos) + len(tok)
-            return " ".join(body[: pos - 2].split()), body[pos:].strip()
-    return " ".join(tokens), None
+    """``Id as Label`` -> (``Id``, ``Label``); the first whitespace-delimited ``as``
+    that has a word on both sides. ``body`` is stripped; the label keeps its spacing."""
+    m = _AS.search(body)
+    if m is None:
+        return " ".join(body.split()), None
+    return " ".join(body[: m.start()].split()), body[m.end() :].strip()
 
 
 def _relaxed_json(text: str) -> Any:

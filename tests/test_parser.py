@@ -190,6 +190,38 @@ def regenerate() -> None:
             print(f"regenerated {path}")
 
 
+def _split_as_by_tokens(body: str) -> tuple[str, str | None]:
+    """The token-by-token reading that ``parser._split_as`` must agree with."""
+    tokens = body.split()
+    for i in range(1, len(tokens) - 1):
+        if tokens[i].lower() == "as":
+            pos = 0
+            for tok in tokens[: i + 1]:
+                pos = body.index(tok, pos) + len(tok)
+            return " ".join(body[: pos - 2].split()), body[pos:].strip()
+    return " ".join(tokens), None
+
+
+def test_split_as_reads_ids_and_labels_as_the_tokens_do() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    pieces = st.sampled_from(["as", "AS", "As", "aS", "a\u017f", "ass", "xas", "A", "B c",
+                              "\u00e9t\u00e9", "x", "#59;", "@"])
+    spaces = st.sampled_from([" ", "  ", "\t", "\u3000", "\u00a0", " \u2028 "])
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(st.tuples(pieces, spaces), min_size=1, max_size=7))
+    def check(parts: list[tuple[str, str]]) -> None:
+        body = "".join(p + sp for p, sp in parts).strip()
+        assert parser._split_as(body) == _split_as_by_tokens(body)
+
+    check()
+    assert parser._split_as("DE as Data  Engineer") == ("DE", "Data  Engineer")
+    assert parser._split_as("as as x") == ("as", "x")
+    assert parser._split_as("A as") == ("A as", None)
+    assert parser._split_as("A a\u017f B") == ("A a\u017f B", None)
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--regen"]:
         regenerate()
