@@ -36,7 +36,7 @@ class Statement:
     """One statement: its text with comments removed, its kind, and where it is.
 
     Internal to the lexer and the parser, and built once per line of every diagram: a
-    plain class with slots, not a record, so it costs a third of a frozen dataclass. The
+    plain class with slots, not a record, so it costs half of a frozen dataclass. The
     parser never changes one. ``span`` is the :class:`~mlseq.model.Span` that the
     events made from this statement carry.
     """

@@ -117,8 +117,8 @@ _PLACEMENT = re.compile(r"(left[ \t]+of|right[ \t]+of|over)(?!\w)", re.IGNORECAS
 _NUMBER = re.compile(r"\d{0,12}(?:\.\d{1,12})?")
 
 KIND_KEYWORDS = {k.value: k for k in ParticipantKind}
-_PARTICIPANT = ParticipantKind.PARTICIPANT  # a global: reading it from the class is slow
 """``participant``, ``actor`` and the kind keywords (PlantUML's and mlseq's)."""
+_PARTICIPANT = ParticipantKind.PARTICIPANT  # a global: reading it from the class is slow
 
 _FRAGMENTS = {
     "loop": FragmentKind.LOOP,
