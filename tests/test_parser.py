@@ -222,6 +222,7 @@ def test_split_as_reads_ids_and_labels_as_the_tokens_do() -> None:
     assert parser._split_as("A as") == ("A as", None)
     assert parser._split_as("A a\u017f B") == ("A a\u017f B", None)
 
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--regen"]:
         regenerate()

@@ -311,12 +311,12 @@ def test_transcript_words_follow_message_kind_and_flatten_every_whitespace() -> 
              MessageKind.LINE: "to"}
     odd = ["a  b", " a", "a ", "a\tb", "a\nb", "a\u00a0b", "a\u2028b", "a\x1fb", "a\u3000b",
            "plain text", ""]
+    d = parser.parse("participant A\nparticipant B\n")
     for line in LineStyle:
         for head in Head:
             for tail in Head:
                 for text in odd:
                     m = Message("A", "B", text, line, head, tail)
-                    d = parser.parse("participant A\nparticipant B\n")
                     out = transcript(type(d)(d.participants, (m,))).splitlines()[-1]
                     flat = " ".join(text.split())
                     assert out.startswith(f"1. A {verbs[m.kind]} B")
