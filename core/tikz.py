@@ -17,6 +17,8 @@ escaping of its LaTeX engine): the one place where diagram text becomes TeX.
 
 from __future__ import annotations
 
+import colorsys
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +26,6 @@ from . import theme
 from .geometry import Geometry, HeadBox, Rect, TextBlock, areas_under, haloed_labels
 from .model import Diagram, FragmentKind, FragmentStart, Head, LineStyle, Message, ParticipantKind
 from .options import RenderOptions
-from .theme import css_color
 
 PT_PER_PX = 0.75
 
@@ -69,6 +70,57 @@ def _f(v: float) -> str:
 def _pt(px: float) -> str:
     """A length TikZ does not scale (line widths, dashes), in points."""
     return _f(px * PT_PER_PX) + "pt"
+
+
+# -- colours ---------------------------------------------------------------------------
+
+_BASIC_COLORS = {
+    "black": "000000", "white": "FFFFFF", "red": "FF0000", "green": "008000",
+    "blue": "0000FF", "yellow": "FFFF00", "gray": "808080", "grey": "808080",
+    "orange": "FFA500", "purple": "800080", "aqua": "00FFFF", "cyan": "00FFFF",
+    "lightblue": "ADD8E6", "lightgreen": "90EE90", "lightyellow": "FFFFE0",
+    "lightgray": "D3D3D3", "lightgrey": "D3D3D3", "pink": "FFC0CB", "teal": "008080",
+    "navy": "000080", "olive": "808000", "silver": "C0C0C0", "aliceblue": "F0F8FF",
+    "beige": "F5F5DC", "lavender": "E6E6FA", "honeydew": "F0FFF0", "wheat": "F5DEB3",
+}
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:%|deg)?")
+
+
+def css_color(value: str) -> tuple[str, float] | None:
+    """``(RRGGBB, opacity)`` for a CSS colour the theme accepted, or ``None``."""
+    v = value.strip().lower()
+    if not theme.valid_color(v):
+        return None
+    if v in _BASIC_COLORS:
+        return _BASIC_COLORS[v], 1.0
+    if v.startswith("#"):
+        digits = v[1:]
+        if len(digits) in (3, 4):
+            digits = "".join(c * 2 for c in digits)
+        alpha = int(digits[6:8], 16) / 255 if len(digits) == 8 else 1.0
+        return digits[:6].upper(), alpha
+    numbers = _NUMBER.findall(v)
+    if v.startswith("rgb") and len(numbers) >= 3:
+        channels = [
+            float(n[:-1]) * 2.55 if n.endswith("%") else float(n) for n in numbers[:3]
+        ]
+        rgb = "".join(f"{max(0, min(255, round(c))):02X}" for c in channels)
+        return rgb, _alpha(numbers[3:])
+    if v.startswith("hsl") and len(numbers) >= 3:
+        hue = float(numbers[0].removesuffix("deg")) % 360 / 360
+        sat = float(numbers[1].rstrip("%")) / 100
+        light = float(numbers[2].rstrip("%")) / 100
+        r, g, b = colorsys.hls_to_rgb(hue, max(0, min(1, light)), max(0, min(1, sat)))
+        return "".join(f"{round(c * 255):02X}" for c in (r, g, b)), _alpha(numbers[3:])
+    return None
+
+
+def _alpha(rest: list[str]) -> float:
+    if not rest:
+        return 1.0
+    a = rest[0]
+    value = float(a[:-1]) / 100 if a.endswith("%") else float(a)
+    return max(0.0, min(1.0, value))
 
 
 # -- drawing ---------------------------------------------------------------------------
