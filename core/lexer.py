@@ -52,17 +52,9 @@ class Statement:
         """``line`` (ordinary), ``acc_title``, ``acc_descr``, ``directive``, ``frontmatter``."""
         self.span = Span(line, column, end_line or line, end_column or column)
 
-    @property
-    def end_line(self) -> int:
-        return self.span.end_line
-
-    @property
-    def end_column(self) -> int:
-        return self.span.end_column
-
     def __repr__(self) -> str:
         return (f"Statement({self.text!r}, {self.line}, {self.column}, {self.kind!r}, "
-                f"{self.end_line}, {self.end_column})")
+                f"{self.span.end_line}, {self.span.end_column})")
 
 
 def decode_entities(text: str) -> str:

@@ -1283,7 +1283,7 @@ def _rejoin(statements: list[Statement], lines: list[str]) -> list[Statement]:
             and ":" in prev.text
             and not _could_start_statement(st.text)
         ):
-            joined_end = st.end_column
+            joined_end = st.span.end_column
             continue
         flush()
         joined_end = None
