@@ -58,21 +58,45 @@ def log(msg: str = "") -> None:
     print(msg, flush=True)
 
 
+def probe() -> int:
+    """The machine probe: a fixed pure-Python loop, about 0.9 ms on a quiet core here.
+
+    The shared machine runs the same code at different speeds from one minute to the
+    next (this loop has taken 0.9 ms at its fastest and anywhere from 1.0 to 1.7 ms at
+    its median). Timed between the renders, it tells how busy the machine was while
+    they ran: its median over its minimum is 1.0 on a quiet machine.
+    """
+    total = 0
+    for i in range(20_000):
+        total += i * i
+    return total
+
+
 def timed(fn: Callable[[], object], *, min_iters: int, min_seconds: float,
-          max_iters: int = 100_000) -> dict[str, float]:
-    """Median/min/max (ms) of ``fn`` after two warm-up calls."""
+          max_iters: int = 100_000, probed: bool = False) -> dict[str, float]:
+    """Median/min/max (ms) of ``fn`` after two warm-up calls; with ``probed``, also of
+    :func:`probe`, run once after each call of ``fn`` so that both meet the same load."""
     fn()
     fn()
     times: list[float] = []
+    probes: list[float] = []
     start = time.perf_counter()
     while len(times) < max_iters:
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
+        if probed:
+            t0 = time.perf_counter()
+            probe()
+            probes.append(time.perf_counter() - t0)
         if len(times) >= min_iters and time.perf_counter() - start >= min_seconds:
             break
-    return {"median_ms": 1000 * statistics.median(times), "min_ms": 1000 * min(times),
-            "max_ms": 1000 * max(times), "n": len(times)}
+    out = {"median_ms": 1000 * statistics.median(times), "min_ms": 1000 * min(times),
+           "max_ms": 1000 * max(times), "n": len(times)}
+    if probes:
+        out["probe_median_ms"] = 1000 * statistics.median(probes)
+        out["probe_min_ms"] = 1000 * min(probes)
+    return out
 
 
 def sources() -> dict[str, dict[str, str]]:
@@ -96,7 +120,8 @@ def bench_render(src: dict[str, dict[str, str]], quick: bool) -> dict[str, Any]:
         big = name in ("c_large", "n5000")
         min_s = (0.3 if quick else 3.0) if not big else (0.5 if quick else 5.0)
         total = timed(lambda t=text: mlseq.render(t, options=opts),
-                      min_iters=3 if quick else (10 if big else 50), min_seconds=min_s)
+                      min_iters=3 if quick else (10 if big else 50), min_seconds=min_s,
+                      probed=True)
         phases = _phases(text, opts, min_iters=3 if quick else 10, min_seconds=min_s / 2)
         cold = _cold(text, opts, iters=3 if quick or big else 20)
         svg = mlseq.render(text, options=opts)
@@ -107,7 +132,8 @@ def bench_render(src: dict[str, dict[str, str]], quick: bool) -> dict[str, Any]:
         log(f"  mlseq {name:8s} {res[name]['messages']:5d} msgs:"
             f" median {total['median_ms']:8.2f} ms (min {total['min_ms']:.2f}, cold {cold:.2f})"
             f" (n={total['n']}; parse {phases['parse']:.2f} / layout {phases['layout']:.2f} /"
-            f" draw {phases['draw']:.2f} ms)")
+            f" draw {phases['draw']:.2f} ms; machine probe median/min"
+            f" x{total['probe_median_ms'] / total['probe_min_ms']:.2f})")
     return res
 
 

@@ -23,6 +23,20 @@ TARGETS = {
 }
 
 
+def _probe(row: dict[str, Any]) -> str:
+    if "probe_min_ms" not in row:
+        return ""
+    return f"{row['probe_median_ms']:.2f} / {row['probe_min_ms']:.2f} ms"
+
+
+def _load(row: dict[str, Any]) -> str:
+    """How busy the machine was during a render timing: the probe's median over its
+    minimum, taken between the renders (1.0 is a quiet machine; see run.probe)."""
+    if "probe_min_ms" not in row:
+        return ""
+    return f"; machine probe x{row['probe_median_ms'] / row['probe_min_ms']:.2f}"
+
+
 def checks(res: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     """(target, measured, met) for every target the run has numbers for."""
     r = res.get("render", {})
@@ -34,8 +48,8 @@ def checks(res: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
         out.append((TARGETS[key], measured, met))
 
     if "b_ml" in r:
-        add("b_ml_ms", f"{r['b_ml']['median_ms']:.2f} ms (min {r['b_ml']['min_ms']:.2f})",
-            r["b_ml"]["median_ms"] < 1)
+        add("b_ml_ms", f"{r['b_ml']['median_ms']:.2f} ms (min {r['b_ml']['min_ms']:.2f}"
+            f"{_load(r['b_ml'])})", r["b_ml"]["median_ms"] < 1)
     if "seqdiag_inprocess" in ra.get("b_ml", {}):
         v = ra["b_ml"]["seqdiag_inprocess"]
         add("b_ml_seqdiag", f"x{v:.0f}", v >= 50)
@@ -44,14 +58,14 @@ def checks(res: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
         m = ra["b_ml"]["plantuml_marginal"]
         add("b_ml_plantuml", f"x{v:.0f} (batch/20), x{m:.0f} (marginal)", v >= 40)
     if "c_large" in r:
-        add("c_large_ms", f"{r['c_large']['median_ms']:.1f} ms (min {r['c_large']['min_ms']:.1f})",
-            r["c_large"]["median_ms"] < 15)
+        add("c_large_ms", f"{r['c_large']['median_ms']:.1f} ms (min {r['c_large']['min_ms']:.1f}"
+            f"{_load(r['c_large'])})", r["c_large"]["median_ms"] < 15)
     if "seqdiag_inprocess" in ra.get("c_large", {}):
         v = ra["c_large"]["seqdiag_inprocess"]
         add("c_large_seqdiag", f"x{v:.0f}", v >= 100)
     if "n5000" in r:
-        add("n5000_ms", f"{r['n5000']['median_ms']:.0f} ms (min {r['n5000']['min_ms']:.0f})",
-            r["n5000"]["median_ms"] < 150)
+        add("n5000_ms", f"{r['n5000']['median_ms']:.0f} ms (min {r['n5000']['min_ms']:.0f}"
+            f"{_load(r['n5000'])})", r["n5000"]["median_ms"] < 150)
     if "sphinx" in docs:
         s = docs["sphinx"]
         add("sphinx_ratio", f"x{s['ratio']:.2f}", s["ratio"] <= 1.2)
@@ -92,10 +106,10 @@ def markdown(res: dict[str, Any]) -> str:
     if r:
         lines += ["## Render time per diagram (warm, median)", "",
                   "| diagram | messages | mlseq | min | cold | parse / layout / draw |"
-                  " seqdiag in-process |"
+                  " machine probe (median / min) | seqdiag in-process |"
                   " PlantUML warm (batch/20) | PlantUML CLI | Mermaid warm (batch/20) |"
                   " Mermaid CLI |",
-                  "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"]
+                  "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
         for name, row in r.items():
             ph = row["phases_ms"]
             sq = p.get("seqdiag", {}).get(name)
@@ -105,7 +119,7 @@ def markdown(res: dict[str, Any]) -> str:
                 f"| {name} | {row['messages']} | {row['median_ms']:.2f} ms |"
                 f" {row['min_ms']:.2f} ms | {row.get('cold_ms', float('nan')):.2f} ms |"
                 f" {ph['parse']:.2f} / {ph['layout']:.2f} / {ph['draw']:.2f} ms |"
-                f" {_ms(sq, 'median_ms', 1)} | {_ms(pu, 'per_diagram_ms', 0)} |"
+                f" {_probe(row)} | {_ms(sq, 'median_ms', 1)} | {_ms(pu, 'per_diagram_ms', 0)} |"
                 f" {_s(pu)} | {_ms(mm, 'per_diagram_ms', 0)} | {_s(mm)} |")
         lines.append("")
     if res.get("ratios"):
