@@ -40,6 +40,7 @@ import docbuilds  # noqa: E402
 import instructions  # noqa: E402
 import mlseq  # noqa: E402
 import peers  # noqa: E402
+import summary  # noqa: E402
 from mlseq import layout as ml_layout  # noqa: E402
 from mlseq import lexer, markup  # noqa: E402
 from mlseq import metrics as ml_metrics  # noqa: E402
@@ -62,9 +63,10 @@ def probe() -> int:
     """The machine probe: a fixed pure-Python loop, about 0.9 ms on a quiet core here.
 
     The shared machine runs the same code at different speeds from one minute to the
-    next (this loop has taken 0.9 ms at its fastest and anywhere from 1.0 to 1.7 ms at
-    its median). Timed between the renders, it tells how busy the machine was while
-    they ran: its median over its minimum is 1.0 on a quiet machine.
+    next, and within a minute (this loop has taken 0.9 ms at its fastest and anywhere
+    from 1.0 to 1.9 ms at its median). Timed among a diagram's renders, it tells how
+    busy the machine was while they ran: its median over its minimum is 1.0 on a quiet
+    machine.
     """
     total = 0
     for i in range(20_000):
@@ -72,23 +74,32 @@ def probe() -> int:
     return total
 
 
+PROBE_EVERY_S = 0.05
+"""How often :func:`timed` runs the probe between renders. Not after every render: a
+probe between every two b_ml renders made their fastest 8 % slower (the render after a
+probe finds less of itself in the caches); one every 50 ms leaves a few renders in a
+hundred after a probe, which moves neither the median nor the minimum. Timed only just
+before and after the renders instead, it missed the changes of speed in between."""
+
+
 def timed(fn: Callable[[], object], *, min_iters: int, min_seconds: float,
           max_iters: int = 100_000, probed: bool = False) -> dict[str, float]:
     """Median/min/max (ms) of ``fn`` after two warm-up calls; with ``probed``, also of
-    :func:`probe`, run once after each call of ``fn`` so that both meet the same load."""
+    :func:`probe`, run between the calls every :data:`PROBE_EVERY_S`."""
     fn()
     fn()
     times: list[float] = []
     probes: list[float] = []
-    start = time.perf_counter()
+    start = last_probe = time.perf_counter()
     while len(times) < max_iters:
         t0 = time.perf_counter()
         fn()
-        times.append(time.perf_counter() - t0)
-        if probed:
-            t0 = time.perf_counter()
+        t1 = time.perf_counter()
+        times.append(t1 - t0)
+        if probed and t1 - last_probe >= PROBE_EVERY_S:
             probe()
-            probes.append(time.perf_counter() - t0)
+            last_probe = time.perf_counter()
+            probes.append(last_probe - t1)
         if len(times) >= min_iters and time.perf_counter() - start >= min_seconds:
             break
     out = {"median_ms": 1000 * statistics.median(times), "min_ms": 1000 * min(times),
@@ -132,8 +143,7 @@ def bench_render(src: dict[str, dict[str, str]], quick: bool) -> dict[str, Any]:
         log(f"  mlseq {name:8s} {res[name]['messages']:5d} msgs:"
             f" median {total['median_ms']:8.2f} ms (min {total['min_ms']:.2f}, cold {cold:.2f})"
             f" (n={total['n']}; parse {phases['parse']:.2f} / layout {phases['layout']:.2f} /"
-            f" draw {phases['draw']:.2f} ms; machine probe median/min"
-            f" x{total['probe_median_ms'] / total['probe_min_ms']:.2f})")
+            f" draw {phases['draw']:.2f} ms{summary.probe_load(total)})")
     return res
 
 
@@ -528,8 +538,6 @@ def main() -> int:
     res["env"]["peers"] = peers.versions()
     res["env"]["wall_s"] = time.perf_counter() - t_start
     (out / "results.json").write_text(json.dumps(res, indent=1, default=str))
-    import summary
-
     (out / "SUMMARY.md").write_text(summary.markdown(res))
     if a.chart:
         import chart

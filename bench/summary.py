@@ -29,7 +29,7 @@ def _probe(row: dict[str, Any]) -> str:
     return f"{row['probe_median_ms']:.2f} / {row['probe_min_ms']:.2f} ms"
 
 
-def _load(row: dict[str, Any]) -> str:
+def probe_load(row: dict[str, Any]) -> str:
     """How busy the machine was during a render timing: the probe's median over its
     minimum, taken between the renders (1.0 is a quiet machine; see run.probe)."""
     if "probe_min_ms" not in row:
@@ -49,7 +49,7 @@ def checks(res: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
 
     if "b_ml" in r:
         add("b_ml_ms", f"{r['b_ml']['median_ms']:.2f} ms (min {r['b_ml']['min_ms']:.2f}"
-            f"{_load(r['b_ml'])})", r["b_ml"]["median_ms"] < 1)
+            f"{probe_load(r['b_ml'])})", r["b_ml"]["median_ms"] < 1)
     if "seqdiag_inprocess" in ra.get("b_ml", {}):
         v = ra["b_ml"]["seqdiag_inprocess"]
         add("b_ml_seqdiag", f"x{v:.0f}", v >= 50)
@@ -59,13 +59,13 @@ def checks(res: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
         add("b_ml_plantuml", f"x{v:.0f} (batch/20), x{m:.0f} (marginal)", v >= 40)
     if "c_large" in r:
         add("c_large_ms", f"{r['c_large']['median_ms']:.1f} ms (min {r['c_large']['min_ms']:.1f}"
-            f"{_load(r['c_large'])})", r["c_large"]["median_ms"] < 15)
+            f"{probe_load(r['c_large'])})", r["c_large"]["median_ms"] < 15)
     if "seqdiag_inprocess" in ra.get("c_large", {}):
         v = ra["c_large"]["seqdiag_inprocess"]
         add("c_large_seqdiag", f"x{v:.0f}", v >= 100)
     if "n5000" in r:
         add("n5000_ms", f"{r['n5000']['median_ms']:.0f} ms (min {r['n5000']['min_ms']:.0f}"
-            f"{_load(r['n5000'])})", r["n5000"]["median_ms"] < 150)
+            f"{probe_load(r['n5000'])})", r["n5000"]["median_ms"] < 150)
     if "sphinx" in docs:
         s = docs["sphinx"]
         add("sphinx_ratio", f"x{s['ratio']:.2f}", s["ratio"] <= 1.2)
