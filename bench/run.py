@@ -64,9 +64,8 @@ def probe() -> int:
 
     The shared machine runs the same code at different speeds from one minute to the
     next, and within a minute (this loop has taken 0.9 ms at its fastest and anywhere
-    from 1.0 to 1.9 ms at its median). Timed among a diagram's renders, it tells how
-    busy the machine was while they ran: its median over its minimum is 1.0 on a quiet
-    machine.
+    from 1.0 to 1.9 ms at its median). Timed among a diagram's renders, its median tells
+    how fast the machine ran while they did: a render's median moves with it.
     """
     total = 0
     for i in range(20_000):
