@@ -75,10 +75,11 @@ def probe() -> int:
 
 PROBE_EVERY_S = 0.05
 """How often :func:`timed` runs the probe between renders. Not after every render: a
-probe between every two b_ml renders made their fastest 8 % slower (the render after a
-probe finds less of itself in the caches); one every 50 ms leaves a few renders in a
-hundred after a probe, which moves neither the median nor the minimum. Timed only just
-before and after the renders instead, it missed the changes of speed in between."""
+probe between every two b_ml renders made their fastest 8 % slower (about 0.1 ms each).
+One every 50 ms leaves about three b_ml renders in a hundred right after a probe, which
+moves neither the median nor the minimum; the big diagrams' renders each follow one,
+and 0.1 ms is under 0.1 % of theirs. Timed only just before and after the renders
+instead, the probe missed the changes of speed in between."""
 
 
 def timed(fn: Callable[[], object], *, min_iters: int, min_seconds: float,
