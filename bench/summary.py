@@ -24,7 +24,7 @@ TARGETS = {
 
 
 def _probe(row: dict[str, Any]) -> str:
-    if "probe_min_ms" not in row:
+    if "probe_median_ms" not in row:
         return ""
     return f"{row['probe_median_ms']:.2f} / {row['probe_min_ms']:.2f} ms"
 
