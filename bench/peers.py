@@ -1,7 +1,9 @@
 """The other renderers: installing them under bench/.peers/ and timing them.
 
 - seqdiag 3.0.0 needs Pillow < 10 (``ImageDraw.textsize`` went in 10), so it gets its own
-  venv, bench/.peers/venv, made on demand with pip (as ../shared/peers/README.md does).
+  venv, made on demand with pip (as ../shared/peers/README.md does) from the interpreter
+  that runs the bench, so that both are timed on the same Python: one venv per
+  interpreter, bench/.peers/venv-<version>-<hash of the interpreter's path>.
 - PlantUML: the system's ``plantuml`` command (Debian's package), one JVM per diagram and
   one JVM for a batch of 20 files.
 - Mermaid CLI (full mode only): ``npm install @mermaid-js/mermaid-cli`` into
@@ -13,8 +15,10 @@ install is reported as such and its rows are left out.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import platform
 import shutil
 import statistics
 import subprocess
@@ -25,7 +29,23 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PEERS = HERE / ".peers"
-VENV_PY = PEERS / "venv" / "bin" / "python"
+
+
+def _venv_dir() -> Path:
+    """seqdiag's venv for the interpreter running the bench (a venv's base one).
+
+    Interpreters differ more than one would think: on the bench machine, Debian's own
+    python3.11 renders the ML diagram about a fifth faster than pyenv's 3.11.7 (built
+    without profile-guided optimisation). A peer timed on another interpreter than
+    mlseq's would skew every ratio.
+    """
+    base = os.path.realpath(getattr(sys, "_base_executable", "") or sys.executable)
+    tag = hashlib.sha256(base.encode()).hexdigest()[:8]
+    return PEERS / f"venv-{platform.python_version()}-{tag}"
+
+
+VENV = _venv_dir()
+VENV_PY = VENV / "bin" / "python"
 NODE = PEERS / "node"
 MMDC = NODE / "node_modules" / ".bin" / "mmdc"
 MERMAID_JS = NODE / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
@@ -49,9 +69,9 @@ def ensure_seqdiag() -> str | None:
     probe = [str(VENV_PY), "-c", _PROBE]
     if VENV_PY.exists() and _run(probe).returncode == 0:
         return str(VENV_PY)
-    log("  installing seqdiag 3.0.0 + Pillow<10 into bench/.peers/venv ...")
+    log(f"  installing seqdiag 3.0.0 + Pillow<10 into {VENV.relative_to(HERE.parent)} ...")
     PEERS.mkdir(exist_ok=True)
-    made = _run([sys.executable, "-m", "venv", str(PEERS / "venv")])
+    made = _run([sys.executable, "-m", "venv", str(VENV)])
     if made.returncode == 0:
         made = _run([str(VENV_PY), "-m", "pip", "install", "-q", "seqdiag==3.0.0", "Pillow<10"])
     if made.returncode != 0 or _run(probe).returncode != 0:

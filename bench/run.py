@@ -458,7 +458,8 @@ def environment() -> dict[str, Any]:
     return {
         "date_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "host": f"{os.cpu_count()} cpus, {int(mem) // 2**20} GiB, {cpu}",
-        "python": platform.python_version(),
+        "python": f"{platform.python_version()} "
+                  f"({os.path.realpath(getattr(sys, '_base_executable', '') or sys.executable)})",
         "mlseq": mlseq.__version__,
         "git": sh(["git", "rev-parse", "--short", "HEAD"]) + (
             " (dirty)" if sh(["git", "status", "--porcelain", "--", "core"]) else ""),

@@ -1,10 +1,11 @@
 """Time seqdiag 3.0.0 in-process (text -> SVG string), run inside the peers' venv.
 
-Called by bench/run.py with the peers' interpreter (bench/.peers/venv); prints one JSON
-object per file. Each render does what ``seqdiag -Tsvg`` does after reading its options:
-parse -> build the screen model -> draw -> serialise the SVG (kept in memory). Imports and
-the font map are made once, outside the timed loop, so this is seqdiag's warm cost, the
-same method as the peers' harness (../shared/peers/README.md).
+Called by bench/run.py with the peers' interpreter (a venv under bench/.peers/, made from
+the interpreter that runs the bench); prints one JSON object per file. Each render does
+what ``seqdiag -Tsvg`` does after reading its options: parse -> build the screen model ->
+draw -> serialise the SVG (kept in memory). Imports and the font map are made once,
+outside the timed loop, so this is seqdiag's warm cost, the same method as the peers'
+harness (../shared/peers/README.md).
 
 usage: seqdiag_timer.py --out DIR [--warmup W] [--min-iters N] [--min-seconds S]
                         [--max-seconds S] FILE.diag ...
