@@ -12,6 +12,8 @@ from .errors import MlseqError
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPECIAL = re.compile("[&<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Anything :func:`escape` changes; most labels contain none of it."""
+_ASCII_ALLOWED = b"\t\n\r" + bytes(range(0x20, 0x80))
+"""The ASCII characters XML allows: deleting them from ASCII text leaves what it forbids."""
 
 
 def escape(text: str) -> str:
@@ -20,9 +22,14 @@ def escape(text: str) -> str:
     Control characters that XML 1.0 forbids are dropped, so no input can make the
     output ill-formed.
     """
-    if text.isascii() and text.isprintable():
-        # Most labels: no control character can be in them, so only the five markup
-        # characters matter (string tests cost a third of a regular expression's search).
+    if text.isascii():
+        if not text.isprintable() and text.encode().translate(None, _ASCII_ALLOWED):
+            # Controls XML forbids. Text with newlines (a transcript) comes here: the byte
+            # table finds them for a tenth of what the regular expressions cost on the
+            # ML diagram's 2,300-character transcript, which took 4 % of its render.
+            text = _FORBIDDEN.sub("", text)
+        # Only the five markup characters matter now (string tests cost a third of a
+        # regular expression's search on a label).
         if ("&" not in text and "<" not in text and ">" not in text and '"' not in text
                 and "'" not in text):
             return text

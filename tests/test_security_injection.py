@@ -24,7 +24,7 @@ import html5lib
 import mlseq
 import pytest
 from mlseq.errors import MlseqError
-from mlseq.markup import error_box
+from mlseq.markup import error_box, escape
 
 PAYLOADS = Path(__file__).parent / "fixtures" / "payloads"
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -336,6 +336,34 @@ def test_valid_colours_still_apply() -> None:
 def test_the_checker_rejects_unsafe_svg(svg: str) -> None:
     with pytest.raises(AssertionError):
         assert_safe_svg(svg)
+
+
+# --- escaping ------------------------------------------------------------------------
+
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _escape_model(text: str) -> str:
+    """What :func:`escape` must do, written the slow, obvious way."""
+    kept = "".join(ch for ch in text if not _XML_FORBIDDEN.fullmatch(ch))
+    table = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+    return "".join(table.get(ch, ch) for ch in kept)
+
+
+def test_escape_agrees_with_its_model_on_every_kind_of_text() -> None:
+    """ASCII with and without newlines (a transcript takes its own path), controls XML
+    forbids, DEL, markup characters, non-ASCII and lone surrogates, in many mixes."""
+    import random
+
+    alphabet = ("ab \t\n\r\x00\x01\x08\x0b\x0c\x1f\x7f&<>\"'"
+                "\u00e9\u4e2d\ud800\udfff\ufffe\U0001f600")
+    rnd = random.Random(7)
+    texts = ["", "plain", "line one\nline two", "a\x00b\nc", "AUC >= 0.85\n'x'",
+             "tab\there\r\n", "del\x7f\n"]
+    texts += ["".join(rnd.choice(alphabet) for _ in range(rnd.randrange(1, 40)))
+              for _ in range(3000)]
+    for text in texts:
+        assert escape(text) == _escape_model(text), repr(text)
 
 
 # --- the error box ---------------------------------------------------------------------
