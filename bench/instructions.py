@@ -11,7 +11,9 @@ timing to show it. About 50x slower than a normal run: a few seconds per diagram
     .venv/bin/python bench/instructions.py b_ml --stage layout --root /path/to/checkout
 
 ``--root`` measures another checkout's ``core/`` (say, the previous commit in a git
-worktree) with this one's diagrams, for before/after numbers.
+worktree) with this one's diagrams, for before/after numbers; ``--python`` runs the
+child on another interpreter (it needs PyYAML importable), for interpreter against
+interpreter (see bench/interpreters.py for their times).
 """
 
 from __future__ import annotations
@@ -60,11 +62,11 @@ for _ in range(n):
 """
 
 
-def count(root: Path, case: str, stage: str, n: int) -> int:
+def count(root: Path, case: str, stage: str, n: int, python: str = sys.executable) -> int:
     """Instructions of the child process (callgrind's total ``Ir``)."""
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     result = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", python,
          "-c", CHILD, str(root), case, stage, str(n), str(HERE)],
         capture_output=True, text=True, env=env, check=True, timeout=1800)
     found = re.search(r"Collected\s*:\s*(\d+)", result.stderr)
@@ -73,11 +75,12 @@ def count(root: Path, case: str, stage: str, n: int) -> int:
     return int(found.group(1))
 
 
-def per_render(root: Path, case: str, stage: str = "render", n: int | None = None) -> float:
+def per_render(root: Path, case: str, stage: str = "render", n: int | None = None,
+               python: str = sys.executable) -> float:
     """Millions of instructions per call of ``stage`` on ``case``."""
     if n is None:
         n = 1 if case == "n5000" else (3 if case == "c_large" else 10)
-    return (count(root, case, stage, n) - count(root, case, stage, 0)) / n / 1e6
+    return (count(root, case, stage, n, python) - count(root, case, stage, 0, python)) / n / 1e6
 
 
 def available() -> bool:
@@ -89,12 +92,13 @@ def main() -> None:
     ap.add_argument("cases", nargs="*", default=["b_ml", "c_large", "n5000"], choices=CASES)
     ap.add_argument("--stage", choices=STAGES, default="render")
     ap.add_argument("--root", type=Path, default=ROOT, help="checkout whose core/ is measured")
+    ap.add_argument("--python", default=sys.executable, help="interpreter to run it on")
     args = ap.parse_args()
     if not available():
         sys.exit("valgrind is not installed (apt-get install valgrind)")
     for case in args.cases:
-        print(f"{case:8s} {args.stage:7s} {per_render(args.root, case, args.stage):10.2f} M "
-              "instructions per call", flush=True)
+        m = per_render(args.root, case, args.stage, python=args.python)
+        print(f"{case:8s} {args.stage:7s} {m:10.2f} M instructions per call", flush=True)
 
 
 if __name__ == "__main__":
