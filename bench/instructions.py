@@ -9,6 +9,7 @@ timing to show it. About 50x slower than a normal run: a few seconds per diagram
 
     .venv/bin/python bench/instructions.py                 # b_ml, c_large, n5000
     .venv/bin/python bench/instructions.py b_ml --stage layout --root /path/to/checkout
+    .venv/bin/python bench/instructions.py b_ml --stage draw --functions 20
 
 ``--root`` measures another checkout's ``core/`` (say, the previous commit in a git
 worktree) with this one's diagrams, for before/after numbers; ``--python`` runs the
@@ -24,6 +25,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -62,17 +64,51 @@ for _ in range(n):
 """
 
 
-def count(root: Path, case: str, stage: str, n: int, python: str = sys.executable) -> int:
+def count(root: Path, case: str, stage: str, n: int, python: str = sys.executable,
+          out_file: str = "/dev/null") -> int:
     """Instructions of the child process (callgrind's total ``Ir``)."""
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     result = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", python,
+        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}", python,
          "-c", CHILD, str(root), case, stage, str(n), str(HERE)],
         capture_output=True, text=True, env=env, check=True, timeout=1800)
     found = re.search(r"Collected\s*:\s*(\d+)", result.stderr)
     if found is None:
         raise RuntimeError(f"no instruction count from valgrind:\n{result.stderr[-2000:]}")
     return int(found.group(1))
+
+
+_ANNOTATED = re.compile(r"\s*([\d,]+) \([ \d.]+%\)\s+(\S.*?)(?: \[.*\])?$")
+
+
+def _by_function(path: str) -> dict[str, int]:
+    """callgrind_annotate's self cost per C function (file names dropped)."""
+    shown = subprocess.run(["callgrind_annotate", "--threshold=100", path],
+                           capture_output=True, text=True, check=True).stdout
+    out: dict[str, int] = {}
+    for line in shown.splitlines():
+        m = _ANNOTATED.match(line)
+        if m and "PROGRAM TOTALS" not in line:
+            name = m.group(2).rsplit(":", 1)[-1]
+            out[name] = out.get(name, 0) + int(m.group(1).replace(",", ""))
+    return out
+
+
+def by_function(root: Path, case: str, stage: str = "render", n: int = 20,
+                python: str = sys.executable) -> list[tuple[str, float]]:
+    """Instructions per call of ``stage`` in each C function of the interpreter (the
+    run of ``n`` calls minus the run of none), most first. It shows what the Python
+    profile hides: time in the regular-expression engine, string searches, dictionaries,
+    frames."""
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = []
+        for calls in (n, 0):
+            path = f"{tmp}/callgrind.{calls}"
+            count(root, case, stage, calls, python, out_file=path)
+            runs.append(_by_function(path))
+    full, base = runs
+    diff = {k: (full.get(k, 0) - base.get(k, 0)) / n for k in full.keys() | base.keys()}
+    return sorted(diff.items(), key=lambda kv: -kv[1])
 
 
 def per_render(root: Path, case: str, stage: str = "render", n: int | None = None,
@@ -93,12 +129,19 @@ def main() -> None:
     ap.add_argument("--stage", choices=STAGES, default="render")
     ap.add_argument("--root", type=Path, default=ROOT, help="checkout whose core/ is measured")
     ap.add_argument("--python", default=sys.executable, help="interpreter to run it on")
+    ap.add_argument("--functions", type=int, default=0, metavar="N",
+                    help="also list the N C functions that cost the most per call")
     args = ap.parse_args()
     if not available():
         sys.exit("valgrind is not installed (apt-get install valgrind)")
     for case in args.cases:
         m = per_render(args.root, case, args.stage, python=args.python)
         print(f"{case:8s} {args.stage:7s} {m:10.2f} M instructions per call", flush=True)
+        if args.functions:
+            for name, cost in by_function(args.root, case, args.stage,
+                                          python=args.python)[:args.functions]:
+                print(f"    {cost / 1e3:9.1f} k  {100 * cost / (m * 1e6):5.1f} %  {name}",
+                      flush=True)
 
 
 if __name__ == "__main__":
