@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -59,7 +60,7 @@ print(json.dumps(out))
 """
 
 
-def run_child(python: str, cases: list[str], seconds: float) -> dict[str, object]:
+def run_child(python: str, cases: list[str], seconds: float) -> dict[str, Any]:
     """One round on one interpreter: ``{"python": version, "cases": {case: times}}``."""
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     done = subprocess.run([python, "-c", CHILD, str(ROOT), str(HERE), str(seconds), *cases],
@@ -67,7 +68,7 @@ def run_child(python: str, cases: list[str], seconds: float) -> dict[str, object
     if done.returncode != 0:
         raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip()
                            else f"exit status {done.returncode}")
-    result: dict[str, object] = json.loads(done.stdout)
+    result: dict[str, Any] = json.loads(done.stdout)
     return result
 
 
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [c for c in cases if c not in CASES]
     if unknown:
         ap.error(f"unknown case(s): {', '.join(unknown)}")
-    runs: dict[str, list[dict[str, object]]] = {py: [] for py in a.pythons}
+    runs: dict[str, list[dict[str, Any]]] = {py: [] for py in a.pythons}
     versions: dict[str, str] = {}
     for r in range(a.rounds):
         for py in list(runs):
@@ -97,7 +98,6 @@ def main(argv: list[str] | None = None) -> int:
             versions[py] = str(res["python"])
             runs[py].append(res)
             times = res["cases"]
-            assert isinstance(times, dict)
             print(f"  round {r + 1} {py} ({versions[py]}): " + "  ".join(
                 f"{c} {times[c]['median_ms']:.2f} ms (min {times[c]['min_ms']:.2f})"
                 for c in cases), flush=True)
@@ -109,8 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     for py, rounds in runs.items():
         cells = []
         for c in cases:
-            medians = [float(rd["cases"][c]["median_ms"]) for rd in rounds]  # type: ignore[index]
-            mins = [float(rd["cases"][c]["min_ms"]) for rd in rounds]  # type: ignore[index]
+            medians = [rd["cases"][c]["median_ms"] for rd in rounds]
+            mins = [rd["cases"][c]["min_ms"] for rd in rounds]
             cells.append(f"{statistics.median(medians):.2f} ms ({min(medians):.2f}-"
                          f"{max(medians):.2f}; fastest {min(mins):.2f})")
         print(f"| {py} ({versions[py]}) | " + " | ".join(cells) + " |")
