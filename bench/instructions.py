@@ -34,21 +34,33 @@ CASES = ("a_small", "b_ml", "c_large", "n5000")
 STAGES = ("render", "parse", "layout", "draw", "transcript")
 """``transcript`` (the ``<desc>`` text) is part of ``draw``."""
 
-CHILD = r"""
+LOAD_MLSEQ = r"""
 import importlib.util, sys
-root, case, stage, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 spec = importlib.util.spec_from_file_location(
     "mlseq", root + "/core/__init__.py", submodule_search_locations=[root + "/core"])
 mlseq = importlib.util.module_from_spec(spec)
 sys.modules["mlseq"] = mlseq
 spec.loader.exec_module(mlseq)
-sys.path.insert(0, sys.argv[5])
+sys.path.insert(0, here)
 import diagrams
-from mlseq import layout, parser, svg
-from mlseq.transcript import transcript
 from mlseq.options import Limits, RenderOptions
 opts = RenderOptions(limits=Limits(max_bytes=10_000_000, max_statements=200_000))
-text = diagrams.large(5000) if case == "n5000" else diagrams.peer_source(case, "mmd")
+
+def source(case):
+    return diagrams.large(5000) if case == "n5000" else diagrams.peer_source(case, "mmd")
+"""
+"""The start of a child script that runs on any interpreter: ``mlseq`` loaded from the
+checkout at ``root`` (nothing installed), the bench's ``diagrams`` from ``here``, the
+bench's render options and ``source(case)``. ``root`` and ``here`` are set before it."""
+
+CHILD = r"""
+import sys
+root, case, stage, n, here = (sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]),
+                              sys.argv[5])
+""" + LOAD_MLSEQ + r"""
+from mlseq import layout, parser, svg
+from mlseq.transcript import transcript
+text = source(case)
 d = parser.parse(text, limits=opts.limits)
 g = layout.layout(d, opts)
 run = {
@@ -95,20 +107,21 @@ def _by_function(path: str) -> dict[str, int]:
 
 
 def by_function(root: Path, case: str, stage: str = "render", n: int = 20,
-                python: str = sys.executable) -> list[tuple[str, float]]:
-    """Instructions per call of ``stage`` in each C function of the interpreter (the
+                python: str = sys.executable) -> tuple[float, list[tuple[str, float]]]:
+    """Instructions per call of ``stage``, and in each C function of the interpreter (the
     run of ``n`` calls minus the run of none), most first. It shows what the Python
     profile hides: time in the regular-expression engine, string searches, dictionaries,
     frames."""
     with tempfile.TemporaryDirectory() as tmp:
+        totals = []
         runs = []
         for calls in (n, 0):
             path = f"{tmp}/callgrind.{calls}"
-            count(root, case, stage, calls, python, out_file=path)
+            totals.append(count(root, case, stage, calls, python, out_file=path))
             runs.append(_by_function(path))
     full, base = runs
     diff = {k: (full.get(k, 0) - base.get(k, 0)) / n for k in full.keys() | base.keys()}
-    return sorted(diff.items(), key=lambda kv: -kv[1])
+    return (totals[0] - totals[1]) / n, sorted(diff.items(), key=lambda kv: -kv[1])
 
 
 def per_render(root: Path, case: str, stage: str = "render", n: int | None = None,
@@ -135,13 +148,16 @@ def main() -> None:
     if not available():
         sys.exit("valgrind is not installed (apt-get install valgrind)")
     for case in args.cases:
-        m = per_render(args.root, case, args.stage, python=args.python)
-        print(f"{case:8s} {args.stage:7s} {m:10.2f} M instructions per call", flush=True)
-        if args.functions:
-            for name, cost in by_function(args.root, case, args.stage,
-                                          python=args.python)[:args.functions]:
-                print(f"    {cost / 1e3:9.1f} k  {100 * cost / (m * 1e6):5.1f} %  {name}",
-                      flush=True)
+        if not args.functions:
+            m = per_render(args.root, case, args.stage, python=args.python)
+            print(f"{case:8s} {args.stage:7s} {m:10.2f} M instructions per call", flush=True)
+            continue
+        # The same two runs give the total and the split by function.
+        total, costs = by_function(args.root, case, args.stage, python=args.python)
+        print(f"{case:8s} {args.stage:7s} {total / 1e6:10.2f} M instructions per call",
+              flush=True)
+        for name, cost in costs[:args.functions]:
+            print(f"    {cost / 1e3:9.1f} k  {100 * cost / total:5.1f} %  {name}", flush=True)
 
 
 if __name__ == "__main__":

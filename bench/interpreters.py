@@ -27,25 +27,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from instructions import LOAD_MLSEQ
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CASES = ("b_ml", "c_large", "n5000")
 
 CHILD = r"""
-import importlib.util, json, platform, statistics, sys, time
+import json, platform, statistics, sys, time
 root, here, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
-spec = importlib.util.spec_from_file_location(
-    "mlseq", root + "/core/__init__.py", submodule_search_locations=[root + "/core"])
-mlseq = importlib.util.module_from_spec(spec)
-sys.modules["mlseq"] = mlseq
-spec.loader.exec_module(mlseq)
-sys.path.insert(0, here)
-import diagrams
-from mlseq.options import Limits, RenderOptions
-opts = RenderOptions(limits=Limits(max_bytes=10_000_000, max_statements=200_000))
+""" + LOAD_MLSEQ + r"""
 out = {"python": platform.python_version(), "cases": {}}
 for case in sys.argv[4:]:
-    text = diagrams.large(5000) if case == "n5000" else diagrams.peer_source(case, "mmd")
+    text = source(case)
     mlseq.render(text, options=opts)
     mlseq.render(text, options=opts)
     times = []
