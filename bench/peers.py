@@ -31,16 +31,20 @@ HERE = Path(__file__).resolve().parent
 PEERS = HERE / ".peers"
 
 
+def base_interpreter() -> str:
+    """The interpreter running the bench: a venv's base one, symlinks resolved."""
+    return os.path.realpath(getattr(sys, "_base_executable", "") or sys.executable)
+
+
 def _venv_dir() -> Path:
-    """seqdiag's venv for the interpreter running the bench (a venv's base one).
+    """seqdiag's venv for the interpreter running the bench.
 
     Interpreters differ more than one would think: on the bench machine, Debian's own
     python3.11 renders the ML diagram about a fifth faster than pyenv's 3.11.7 (built
     without profile-guided optimisation). A peer timed on another interpreter than
     mlseq's would skew every ratio.
     """
-    base = os.path.realpath(getattr(sys, "_base_executable", "") or sys.executable)
-    tag = hashlib.sha256(base.encode()).hexdigest()[:8]
+    tag = hashlib.sha256(base_interpreter().encode()).hexdigest()[:8]
     return PEERS / f"venv-{platform.python_version()}-{tag}"
 
 

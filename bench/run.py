@@ -60,7 +60,9 @@ def log(msg: str = "") -> None:
 
 
 def probe() -> int:
-    """The machine probe: a fixed pure-Python loop, about 0.9 ms on a quiet core here.
+    """The machine probe: a fixed pure-Python loop, about 0.9 ms on a quiet core here
+    (on pyenv's Python 3.11.7; 0.77 ms at its fastest on Debian's optimised 3.11 build,
+    so compare its timings only between runs on the same interpreter).
 
     The shared machine runs the same code at different speeds from one minute to the
     next, and within a minute (this loop has taken 0.9 ms at its fastest and anywhere
@@ -458,8 +460,7 @@ def environment() -> dict[str, Any]:
     return {
         "date_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "host": f"{os.cpu_count()} cpus, {int(mem) // 2**20} GiB, {cpu}",
-        "python": f"{platform.python_version()} "
-                  f"({os.path.realpath(getattr(sys, '_base_executable', '') or sys.executable)})",
+        "python": f"{platform.python_version()} ({peers.base_interpreter()})",
         "mlseq": mlseq.__version__,
         "git": sh(["git", "rev-parse", "--short", "HEAD"]) + (
             " (dirty)" if sh(["git", "status", "--porcelain", "--", "core"]) else ""),

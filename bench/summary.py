@@ -31,8 +31,9 @@ def _probe(row: dict[str, Any]) -> str:
 
 def probe_load(row: dict[str, Any]) -> str:
     """How fast the machine ran during a render timing: the median of the probe timed
-    among the renders (see run.probe; about 0.9 ms when this machine is quiet). Not its
-    median over its minimum: in a spell that is slow throughout, that is 1.0 too."""
+    among the renders (see run.probe; about 0.9 ms when this machine is quiet, on pyenv's
+    3.11.7). Not its median over its minimum: in a spell that is slow throughout, that
+    is 1.0 too."""
     if "probe_median_ms" not in row:
         return ""
     return f"; machine probe {row['probe_median_ms']:.2f} ms"
