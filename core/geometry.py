@@ -20,7 +20,7 @@ from ._records import fast_init
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rect:
     x: float
     y: float
@@ -37,7 +37,7 @@ class Rect:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextBlock:
     """Lines of text: ``x`` is the anchor (left edge or centre), ``y`` the first baseline."""
 
@@ -72,7 +72,7 @@ class TextBlock:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HeadBox:
     """A participant's head: ``rect`` is the whole shape, ``label`` its name."""
 
@@ -85,7 +85,7 @@ class HeadBox:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Lifeline:
     participant: int
     x: float
@@ -98,7 +98,7 @@ class Lifeline:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Badge:
     """An autonumber badge: a circle with the message number."""
 
@@ -110,7 +110,7 @@ class Badge:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MessageGeom:
     event: int
     x1: float
@@ -126,7 +126,7 @@ class MessageGeom:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ActivationGeom:
     participant: int
     rect: Rect
@@ -135,7 +135,7 @@ class ActivationGeom:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NoteGeom:
     event: int
     rect: Rect
@@ -143,7 +143,7 @@ class NoteGeom:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SectionGeom:
     """An ``else``/``and``/``option`` divider inside a fragment."""
 
@@ -152,7 +152,7 @@ class SectionGeom:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FragmentGeom:
     event: int
     """Index of the :class:`~mlseq.model.FragmentStart`."""
@@ -167,7 +167,7 @@ class FragmentGeom:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DividerGeom:
     """A stage divider (``== Training ==``): a band across the whole diagram."""
 
@@ -177,7 +177,7 @@ class DividerGeom:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DelayGeom:
     event: int
     y1: float
@@ -186,7 +186,7 @@ class DelayGeom:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CrossGeom:
     """The X where a destroyed participant's lifeline ends."""
 
@@ -197,7 +197,7 @@ class CrossGeom:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BoxGeom:
     box: int
     """Index into :attr:`Diagram.boxes`."""
@@ -206,7 +206,7 @@ class BoxGeom:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LegendEntry:
     kind: str
     """A :class:`~mlseq.model.MessageKind` value."""
@@ -217,14 +217,14 @@ class LegendEntry:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LegendGeom:
     rect: Rect
     entries: tuple[LegendEntry, ...]
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkGeom:
     """A participant link, drawn as text under the top head."""
 
@@ -235,7 +235,7 @@ class LinkGeom:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Geometry:
     width: float
     height: float

@@ -21,7 +21,7 @@ from ._records import fast_init
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """Where a statement is in its block: 1-based lines and columns, end inclusive."""
 
@@ -70,7 +70,7 @@ MERMAID_KINDS = frozenset(
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """A menu entry on a participant (``link A: Label @ url``)."""
 
@@ -79,7 +79,7 @@ class Link:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Participant:
     id: str
     label: str
@@ -97,7 +97,7 @@ class Participant:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Box:
     """A coloured group of adjacent participants (``box Aqua Team ... end``)."""
 
@@ -143,7 +143,7 @@ class MessageKind(str, Enum):
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Message:
     source: str
     target: str
@@ -204,7 +204,7 @@ _HALVES = frozenset({Head.HALF_TOP, Head.HALF_BOTTOM})
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Activation:
     """``activate X`` / ``deactivate X``, or the ``+``/``-`` of a message."""
 
@@ -221,7 +221,7 @@ class NotePlacement(str, Enum):
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
     participants: tuple[str, ...]
     """One participant, or two for ``over A,B``."""
@@ -243,7 +243,7 @@ class FragmentKind(str, Enum):
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FragmentStart:
     kind: FragmentKind
     label: str
@@ -256,7 +256,7 @@ class FragmentStart:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FragmentSection:
     """``else`` (alt), ``and`` (par), ``option`` (critical): a new section."""
 
@@ -267,7 +267,7 @@ class FragmentSection:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FragmentEnd:
     kind: FragmentKind
     depth: int = 0
@@ -275,7 +275,7 @@ class FragmentEnd:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Divider:
     """``== Training ==``: a full-width band that splits the workflow into stages."""
 
@@ -284,7 +284,7 @@ class Divider:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Delay:
     """``... nightly ...``: time passes (a gap in the lifelines, optional text)."""
 
@@ -293,7 +293,7 @@ class Delay:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Create:
     """The participant's head is drawn at its next message, not at the top."""
 
@@ -302,7 +302,7 @@ class Create:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Destroy:
     """The participant's lifeline ends (with a cross) at its next message."""
 
@@ -311,7 +311,7 @@ class Destroy:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Autonumber:
     """``autonumber [start [step]]`` or ``autonumber off``; messages carry the result."""
 
@@ -337,7 +337,7 @@ Event = (
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DiagramConfig:
     """What ``%%{init}%%`` directives and ``---`` front matter asked for.
 
@@ -353,7 +353,7 @@ class DiagramConfig:
 
 
 @fast_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Diagram:
     participants: tuple[Participant, ...]
     events: tuple[Event, ...]
