@@ -22,6 +22,7 @@ import functools
 from dataclasses import dataclass, field, replace
 
 from . import metrics
+from ._records import maker
 from .geometry import (
     ActivationGeom,
     Badge,
@@ -61,6 +62,16 @@ from .model import (
     ParticipantKind,
 )
 from .options import RenderOptions
+
+# The records built per message, as plain functions (see mlseq._records.maker).
+_make_activation_geom = maker(ActivationGeom)
+_make_badge = maker(Badge)
+_make_head_box = maker(HeadBox)
+_make_lifeline = maker(Lifeline)
+_make_message_geom = maker(MessageGeom)
+_make_note_geom = maker(NoteGeom)
+_make_rect = maker(Rect)
+_make_text_block = maker(TextBlock)
 
 # Spacing at 14 px text; everything scales with the font size.
 MARGIN = 8.0
@@ -540,9 +551,9 @@ class _Layout:
         else:
             first = top + (height - text_h) / 2 + t.asc + _NAME_SHIFT.get(p.kind, 0.0) * s
         width_text = self.head_text_w[i]
-        label = TextBlock((x), (first), lines, (t.lh), (width_text), self.o.font_size,
-                          "middle")
-        return HeadBox(i, Rect((x - w / 2), (top), (w), (height)), label, bottom)
+        label = _make_text_block(x, first, lines, t.lh, width_text, self.o.font_size,
+                                 "middle")
+        return _make_head_box(i, _make_rect(x - w / 2, top, w, height), label, bottom)
 
     # -- main -----------------------------------------------------------------------
 
@@ -694,14 +705,14 @@ class _Layout:
                     x1 = edge_right(a, ca)
                     loop_h = max(label_h, LOOP_MIN_H * s + 2 * s) - 2 * s
                     ly = top + 3 * s
-                    loop = Rect((x1), (ly), (LOOP_W * s), (loop_h))
+                    loop = _make_rect(x1, ly, LOOP_W * s, loop_h)
                     lx = x1 + LOOP_W * s + 6 * s
-                    label = TextBlock((lx), (top + asc), lines, (lh), (w), size) \
+                    label = _make_text_block(lx, top + asc, lines, lh, w, size) \
                         if lines else None
                     badge = None
                     if number is not None:
                         badge = self._badge(x, ly, number)
-                    messages.append(MessageGeom(k, (x1), (x1), (ly), label, loop, badge))
+                    messages.append(_make_message_geom(k, x1, x1, ly, label, loop, badge))
                     bottom = max(top + label_h, ly + loop_h)
                     hi = lx + w + 6 * s
                     if hi > hi_all:
@@ -770,8 +781,8 @@ class _Layout:
                     cx = (x1 + x2) / 2
                     if across:
                         cx = self._quiet_spot(xs, a, b, x1, x2, w)
-                    label = TextBlock(cx, top + asc, lines, lh, w, size, "middle")
-                messages.append(MessageGeom(k, x1, x2, line_y, label, None, badge))
+                    label = _make_text_block(cx, top + asc, lines, lh, w, size, "middle")
+                messages.append(_make_message_geom(k, x1, x2, line_y, label, None, badge))
                 if frames:
                     lo, hi = (xa, xb) if right else (xb, xa)
                     grow(lo - frag_pad, hi + frag_pad)
@@ -794,8 +805,8 @@ class _Layout:
                     start, level = stacks[p].pop()
                     end = max(at, start + 8 * s)
                     x0 = xs[p] - act / 2 + level * ACT_STEP * s
-                    bars.append(ActivationGeom(p, Rect((x0), (start), (act), (end - start)),
-                                               level))
+                    bars.append(_make_activation_geom(p, _make_rect(x0, start, act, end - start),
+                                                      level))
             elif isinstance(ev, Note):
                 lines, w = t.lines(ev.text)
                 w += 2 * NOTE_PAD * s
@@ -817,9 +828,9 @@ class _Layout:
                     nx = (lo_p + hi_p) / 2 - w / 2
                     anchor = "middle"
                 tx = nx + NOTE_PAD * s if anchor == "start" else nx + w / 2
-                label = TextBlock((tx), (y + NOTE_PAD * s - 1 * s + asc), lines, (lh),
-                                  (w - 2 * NOTE_PAD * s), size, anchor)
-                notes.append(NoteGeom(k, Rect((nx), (y), (w), (h)), label))
+                label = _make_text_block(tx, y + NOTE_PAD * s - 1 * s + asc, lines, lh,
+                                         w - 2 * NOTE_PAD * s, size, anchor)
+                notes.append(_make_note_geom(k, _make_rect(nx, y, w, h), label))
                 if nx < lo_all:
                     lo_all = nx
                 if nx + w > hi_all:
@@ -928,8 +939,8 @@ class _Layout:
             while stacks[p]:
                 start, level = stacks[p].pop()
                 x0 = xs[p] - act / 2 + level * ACT_STEP * s
-                bars.append(ActivationGeom(p, Rect((x0), (start), (act),
-                                                   (max(y - start, 8 * s))), level))
+                bars.append(_make_activation_geom(
+                    p, _make_rect(x0, start, act, max(y - start, 8 * s)), level))
         for p in sorted(pending_create):
             hh = self.head_h[p]
             heads.append(self._head(p, xs[p], y, hh, False))
@@ -942,9 +953,9 @@ class _Layout:
         lifelines: list[Lifeline] = []
         for p in range(n):
             stop = life_end[p]
-            lifelines.append(Lifeline(p, (xs[p]), (life_start[p]),
-                                      (stop if stop is not None else y), stop is not None,
-                                      tuple(g for g in gaps[p] if g[0] >= life_start[p])))
+            lifelines.append(_make_lifeline(p, xs[p], life_start[p],
+                                            stop if stop is not None else y, stop is not None,
+                                            tuple(g for g in gaps[p] if g[0] >= life_start[p])))
         if self.mirror and n:
             bottom_h = head_h
             for p in range(n):
@@ -1071,7 +1082,7 @@ class _Layout:
     def _badge(self, x: float, y: float, number: str) -> Badge:
         size = self.o.font_size * 0.72
         radius = max(BADGE_R * self.s, metrics.text_width(number, size, bold=True) / 2 + 3)
-        return Badge((x), (y), (radius), number, size)
+        return _make_badge(x, y, radius, number, size)
 
     @staticmethod
     def _lifecycle_after(p: int, at: float, pending_destroy: set[int],

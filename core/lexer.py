@@ -19,6 +19,7 @@ from __future__ import annotations
 import html.entities
 import re
 
+from ._records import maker
 from .errors import ErrorCode, MlseqError
 from .model import Span
 
@@ -30,6 +31,8 @@ _ACC_BLOCK = re.compile(r"[ \t]*accdescr[ \t]*\{", re.IGNORECASE)
 _HEX_AFTER_KEYWORD = re.compile(r"[ \t]*(?:rect|box)[ \t]+#[0-9a-fA-F]{3,8}(?![\w])", re.I)
 _STOP = re.compile(r"[;#]|%%")
 """What can end a statement early: ``;``, a comment, or ``#`` starting an entity code."""
+_make_span = maker(Span)
+"""The span of every statement, built as a plain function (see mlseq._records.maker)."""
 
 
 class Statement:
@@ -50,7 +53,7 @@ class Statement:
         self.column = column
         self.kind = kind
         """``line`` (ordinary), ``acc_title``, ``acc_descr``, ``directive``, ``frontmatter``."""
-        self.span = Span(line, column, end_line or line, end_column or column)
+        self.span = _make_span(line, column, end_line or line, end_column or column)
 
     def __repr__(self) -> str:
         return (f"Statement({self.text!r}, {self.line}, {self.column}, {self.kind!r}, "

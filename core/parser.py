@@ -35,6 +35,7 @@ from typing import Any
 
 import yaml
 
+from ._records import maker
 from .errors import ErrorCode, MlseqError, did_you_mean
 from .lexer import Statement, decode_entities, split
 from .model import (
@@ -63,6 +64,11 @@ from .model import (
     Span,
 )
 from .options import THEMES, Limits
+
+# The events built per statement, as plain functions (see mlseq._records.maker).
+_make_activation = maker(Activation)
+_make_message = maker(Message)
+_make_note = maker(Note)
 
 # --- arrows -------------------------------------------------------------------------
 
@@ -795,7 +801,7 @@ class _Parser:
             number = _fmt_number(self.counter)
             self.counter += self.step
         self.events.append(
-            Message(  # positional: the fields in order (keywords cost more per message)
+            _make_message(  # positional: the fields in order (keywords cost more)
                 src.id,
                 tgt.id,
                 text,
@@ -812,10 +818,10 @@ class _Parser:
         )
         if marker == "+":
             self.active[tgt.id] = self.active.get(tgt.id, 0) + 1
-            self.events.append(Activation(tgt.id, True, True, span))
+            self.events.append(_make_activation(tgt.id, True, True, span))
         elif marker == "-":
             self.deactivate(src.id, st, self._col(st, 0, source_raw))
-            self.events.append(Activation(src.id, False, True, span))
+            self.events.append(_make_activation(src.id, False, True, span))
         return True
 
     def lifecycle(self, src: str, tgt: str, st: Statement) -> None:
@@ -860,7 +866,7 @@ class _Parser:
             self.active[p.id] = self.active.get(p.id, 0) + 1
         else:
             self.deactivate(p.id, st, col)
-        self.events.append(Activation(p.id, on, False, st.span))
+        self.events.append(_make_activation(p.id, on, False, st.span))
 
     def note(self, rest: str, col: int, st: Statement) -> None:
         body = rest.lstrip()
@@ -912,7 +918,7 @@ class _Parser:
                 hint="use 'note over A,B' to span two",
             )
         text, wrap = self.text(body[colon + 1 :], st)
-        self.events.append(Note(tuple(ids), placement, text, wrap, st.span))
+        self.events.append(_make_note(tuple(ids), placement, text, wrap, st.span))
 
     def autonumber(self, rest: str, st: Statement) -> None:
         args = rest.split()
