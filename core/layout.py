@@ -19,7 +19,7 @@ No text is measured anywhere else: :mod:`mlseq.metrics` is the only source of wi
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from . import metrics
 from ._records import maker
@@ -310,8 +310,7 @@ def layout(diagram: Diagram, options: RenderOptions) -> Geometry:
         # so, and then the others need not be tried.
         order = narrower[-1:] + narrower[:-1]
         for wrap in order:
-            candidate = _Layout(diagram, replace(options, wrap_width=wrap),
-                                keep_words=options.wrap_width, measured=measured)
+            candidate = _Layout(diagram, options, wrap_width=wrap, measured=measured)
             width = candidate.estimate()
             if wrap == order[0]:
                 if width > limit:
@@ -327,10 +326,9 @@ def layout(diagram: Diagram, options: RenderOptions) -> Geometry:
     for wrap in FIT_WRAPS:
         if geo.width <= limit or chosen.estimate() > limit:
             break
-        if wrap >= chosen.o.wrap_width:
+        if wrap >= chosen.wrap:
             continue
-        retry = _Layout(diagram, replace(options, wrap_width=wrap),
-                        keep_words=options.wrap_width, measured=measured).run()
+        retry = _Layout(diagram, options, wrap_width=wrap, measured=measured).run()
         if retry.width < geo.width:
             geo = retry
     return geo
@@ -338,13 +336,15 @@ def layout(diagram: Diagram, options: RenderOptions) -> Geometry:
 
 class _Layout:
     def __init__(self, diagram: Diagram, options: RenderOptions,
-                 keep_words: float | None = None, measured: _Measured | None = None) -> None:
+                 wrap_width: float | None = None, measured: _Measured | None = None) -> None:
+        """``wrap_width``, when given, replaces the options' for this layout (``max_width``
+        tries narrower ones); words up to the options' own wrap width stay whole."""
         self.d = diagram
         self.o = options
+        self.wrap = options.wrap_width if wrap_width is None else wrap_width
         self.s = options.font_size / 14.0
         self.shared = measured if measured is not None else _Measured()
-        self.text = _Text(options.font_size, options.wrap_width,
-                          options.wrap_width if keep_words is None else keep_words, self.shared)
+        self.text = _Text(options.font_size, self.wrap, options.wrap_width, self.shared)
         self.index = {p.id: i for i, p in enumerate(diagram.participants)}
         # The render option wins; otherwise what the diagram's %%{init}%% / front matter
         # asked for (``showSequenceNumbers``, ``mirrorActors``).
@@ -519,7 +519,7 @@ class _Layout:
         small = self.o.font_size * 0.86
         # Names wrap at half the message width (two short lines beat one wide head: a
         # head's width sets the least gap to both neighbours).
-        head_wrap = max(HEAD_WRAP_MIN * s, self.o.wrap_width / 2)
+        head_wrap = max(HEAD_WRAP_MIN * s, self.wrap / 2)
         for p in self.d.participants:
             lines, w = t.lines(p.label, width=head_wrap)
             if not lines:
@@ -594,7 +594,7 @@ class _Layout:
         title_text = d.title or d.config.title
         if title_text:
             tsize = size * 1.15
-            tl, tw = t.lines(title_text, bold=True, size=tsize, width=max(o.wrap_width * 2, 400))
+            tl, tw = t.lines(title_text, bold=True, size=tsize, width=max(self.wrap * 2, 400))
             title_block = (tl, tw, y + metrics.ascent(tsize))
             y += len(tl) * metrics.line_height(tsize) + 8 * s
 
@@ -630,7 +630,7 @@ class _Layout:
 
         act = ACT_W * s
         # A guard sits in its frame's first row, usually wider than one gap.
-        guard_wrap = max(o.wrap_width, GUARD_WRAP_MIN * s)
+        guard_wrap = max(self.wrap, GUARD_WRAP_MIN * s)
         frame_room = self._frame_room(xs) if self._has_frames else {}
         numbers_on = self._numbers_on()
         auto_count = 0
@@ -739,7 +739,7 @@ class _Layout:
                     # Other constraints may have spread these lifelines further apart
                     # than this label needed: use the room rather than stack lines.
                     room = abs(xs[b] - xs[a]) - 2 * LABEL_PAD * s - act
-                    if room > o.wrap_width + 1:
+                    if room > self.wrap + 1:
                         lines, w = t.lines(ev.text, width=room)
                         label_h = len(lines) * lh
                 line_y = top + label_h + label_gap if lines else top + 4 * s
@@ -899,7 +899,7 @@ class _Layout:
                 last_msg = None
             elif isinstance(ev, Divider):
                 # The band spans the whole diagram: wrap its label like the title.
-                lines, w = t.lines(ev.text, bold=True, width=max(o.wrap_width * 2, 400))
+                lines, w = t.lines(ev.text, bold=True, width=max(self.wrap * 2, 400))
                 top = y + 2 * s
                 h = max(len(lines), 1) * lh + 8 * s
                 pending_dividers.append((k, top, h, lines, w))
