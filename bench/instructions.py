@@ -138,16 +138,23 @@ def available() -> bool:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("cases", nargs="*", default=["b_ml", "c_large", "n5000"], choices=CASES)
+    # No ``choices=``: argparse (3.11) checks a ``nargs="*"`` default list against them
+    # as one value, and refused to run without arguments.
+    ap.add_argument("cases", nargs="*", metavar="CASE",
+                    help=f"any of {', '.join(CASES)} (default: b_ml c_large n5000)")
     ap.add_argument("--stage", choices=STAGES, default="render")
     ap.add_argument("--root", type=Path, default=ROOT, help="checkout whose core/ is measured")
     ap.add_argument("--python", default=sys.executable, help="interpreter to run it on")
     ap.add_argument("--functions", type=int, default=0, metavar="N",
                     help="also list the N C functions that cost the most per call")
     args = ap.parse_args()
+    unknown = [case for case in args.cases if case not in CASES]
+    if unknown:
+        ap.error(f"unknown case {unknown[0]!r} (choose from {', '.join(CASES)})")
+    cases = args.cases or ["b_ml", "c_large", "n5000"]
     if not available():
         sys.exit("valgrind is not installed (apt-get install valgrind)")
-    for case in args.cases:
+    for case in cases:
         if not args.functions:
             m = per_render(args.root, case, args.stage, python=args.python)
             print(f"{case:8s} {args.stage:7s} {m:10.2f} M instructions per call", flush=True)
