@@ -112,6 +112,15 @@ _ARROW_RE = re.compile(
     + "|".join(re.escape(a) for a in sorted(ARROWS, key=len, reverse=True))
     + r")(\(\))?"
 )
+_MESSAGE = re.compile(
+    r"([^:]*?)(\(\))?("
+    + "|".join(re.escape(a) for a in sorted(ARROWS, key=len, reverse=True))
+    + r")(\(\))?[ \t]*([+-]?)([^:]*)(?::(.*))?",
+    re.DOTALL,
+)
+"""A whole message in one match: sender, ``()``, arrow, ``()``, ``+``/``-``, receiver and
+``: text``. The sender is the shortest run without ``:`` that an arrow follows, so the
+arrow is the first one before the first colon, as :data:`_ARROW_RE` finds it."""
 _WORD = re.compile(r"\w+")
 _BAD_IN_NAME = re.compile(r"[>,;:]")
 _BAD_IN_MESSAGE = re.compile(r"[>,;:+]")
@@ -729,28 +738,19 @@ class _Parser:
 
     def message(self, st: Statement) -> bool:
         s = st.text
-        colon = s.find(":")
-        left_end = colon if colon >= 0 else len(s)
-        m = _ARROW_RE.search(s, 0, left_end)
+        m = _MESSAGE.match(s)
         if m is None:
             return False
-        central_source, arrow, central_target = m.groups()
+        source_raw, central_source, arrow, central_target, marker, target_raw, text = \
+            m.groups()
         line, head, tail = ARROWS[arrow]
-        source_raw = s[: m.start()]
         source = source_raw.strip()
         if not source:
             raise self.error(
                 f"message has no sender before {arrow!r}", st, hint="write 'A->>B: text'"
             )
-        pos = m.end()
-        while pos < left_end and s[pos] in " \t":
-            pos += 1
-        marker = ""
-        if pos < left_end and s[pos] in "+-":
-            marker = s[pos]
-            pos += 1
-        target_raw = s[pos:left_end]
         target = target_raw.strip()
+        pos = m.start(6)
         if not target:
             raise self.error(
                 f"message has no receiver after {arrow!r}",
@@ -784,10 +784,10 @@ class _Parser:
                     column=col,
                     hint="a destroyed participant cannot send or receive messages",
                 )
-        if colon < 0:
+        if text is None:
             text, wrap = "", False
         else:
-            text = s[colon + 1 :].strip()
+            text = text.strip()
             if (not text or text[0] in _WRAP_FIRST or "<" in text or "#" in text
                     or len(text) > self.limits.max_label):
                 text, wrap = self.text(text, st)
