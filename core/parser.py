@@ -1115,7 +1115,9 @@ class _Parser:
     # --- the whole block ----------------------------------------------------------
 
     def run(self, text: str) -> Diagram:
-        statements = _rejoin(split(text), text.split("\n"))
+        statements = split(text)
+        if ";" in text:  # only a ';' puts two statements on one line
+            statements = _rejoin(statements, text.split("\n"))
         if len(statements) > self.limits.max_statements:
             extra = statements[self.limits.max_statements]
             raise MlseqError(
