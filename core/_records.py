@@ -12,9 +12,10 @@ dataclass is and only swaps how an instance is built. Its ``__new__`` fills the 
 a *building twin*, a plain class with the same slots, whose attribute stores CPython
 turns into direct slot writes; then it makes the finished instance what it is by
 assigning ``__class__`` (allowed between classes with the same slots). Same parameters,
-same defaults, about half the instructions for a twelve-field record. Assigning to a
-field afterwards raises :class:`dataclasses.FrozenInstanceError`, as before. A record
-cannot be subclassed: a subclass's instances would not fit the twin.
+same defaults; a twelve-field record costs two thirds of the instructions it did with a
+``__dict__`` (4,800 against 7,500, freeing it included), and half through :func:`maker`.
+Assigning to a field afterwards raises :class:`dataclasses.FrozenInstanceError`, as
+before. A record cannot be subclassed: a subclass's instances would not fit the twin.
 
 Calling the class still costs ``type.__call__``'s own work; :func:`maker` gives the same
 constructor as a plain function, for the places that build a record per message.
