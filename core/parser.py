@@ -107,15 +107,12 @@ ARROWS: dict[str, tuple[LineStyle, Head, Head]] = {
 }
 """Every arrow of the language with what it draws (Mermaid's full set)."""
 
-_ARROW_RE = re.compile(
-    r"(\(\))?("
-    + "|".join(re.escape(a) for a in sorted(ARROWS, key=len, reverse=True))
-    + r")(\(\))?"
-)
+_ARROW_ALTERNATIVES = "|".join(re.escape(a) for a in sorted(ARROWS, key=len, reverse=True))
+"""Every arrow as alternatives of a regular expression, longest first, so that the longest
+arrow at a position wins (``-->>`` over ``-->``)."""
+_ARROW_RE = re.compile(r"(\(\))?(" + _ARROW_ALTERNATIVES + r")(\(\))?")
 _MESSAGE = re.compile(
-    r"([^:]*?)(\(\))?("
-    + "|".join(re.escape(a) for a in sorted(ARROWS, key=len, reverse=True))
-    + r")(\(\))?[ \t]*([+-]?)([^:]*)(?::(.*))?",
+    r"([^:]*?)(\(\))?(" + _ARROW_ALTERNATIVES + r")(\(\))?[ \t]*([+-]?)([^:]*)(?::(.*))?",
     re.DOTALL,
 )
 """A whole message in one match: sender, ``()``, arrow, ``()``, ``+``/``-``, receiver and
