@@ -12,10 +12,10 @@ from .errors import MlseqError
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPECIAL = re.compile("[&<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Anything :func:`escape` changes; most labels contain none of it."""
-_ASCII_ALLOWED = b"\t\n\r" + bytes(range(0x20, 0x80))
-"""The ASCII characters XML allows: deleting them from ASCII text leaves what it forbids."""
-_ASCII_FORBIDDEN = bytes(b for b in range(0x80) if b not in _ASCII_ALLOWED)
+_ASCII_FORBIDDEN = bytes(b for b in range(0x80) if _FORBIDDEN.match(chr(b)))
 """The ASCII characters XML forbids (the C0 controls but tab, newline and return)."""
+_ASCII_ALLOWED = bytes(b for b in range(0x80) if b not in _ASCII_FORBIDDEN)
+"""The ASCII characters XML allows: deleting them from ASCII text leaves what it forbids."""
 
 
 def escape(text: str) -> str:
