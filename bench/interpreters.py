@@ -40,6 +40,7 @@ CHILD = r"""
 import json, platform, statistics, sys, time
 root, here, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
 """ + LOAD_MLSEQ + r"""
+from timing import quietest_median
 out = {"python": platform.python_version(), "cases": {}}
 for case in sys.argv[4:]:
     text = source(case)
@@ -51,13 +52,9 @@ for case in sys.argv[4:]:
         t0 = time.perf_counter()
         mlseq.render(text, options=opts)
         times.append(time.perf_counter() - t0)
-    # The median of the quietest stretch: consecutive renders over about 50 ms (at least
-    # five). The shared machine's speed changes every tenth of a second or so.
-    block = min(len(times), max(5, round(0.05 / statistics.median(times))))
-    quiet = min(statistics.median(times[i : i + block])
-                for i in range(0, len(times) - block + 1, block))
     out["cases"][case] = {"median_ms": 1000 * statistics.median(times),
-                          "min_ms": 1000 * min(times), "quiet_ms": 1000 * quiet,
+                          "min_ms": 1000 * min(times),
+                          "quiet_ms": 1000 * quietest_median(times),
                           "n": len(times)}
 print(json.dumps(out))
 """

@@ -47,6 +47,7 @@ from mlseq import metrics as ml_metrics  # noqa: E402
 from mlseq import svg as ml_svg  # noqa: E402
 from mlseq import theme as ml_theme  # noqa: E402
 from mlseq.options import Limits, RenderOptions  # noqa: E402
+from timing import quietest_median  # noqa: E402
 
 SECTIONS = ("render", "peers", "growth", "docs", "size", "profile", "instructions")
 PEER_NAMES = ("a_small", "b_ml", "c_large")
@@ -107,7 +108,8 @@ def timed(fn: Callable[[], object], *, min_iters: int, min_seconds: float,
         if len(times) >= min_iters and time.perf_counter() - start >= min_seconds:
             break
     out = {"median_ms": 1000 * statistics.median(times), "min_ms": 1000 * min(times),
-           "max_ms": 1000 * max(times), "n": len(times)}
+           "max_ms": 1000 * max(times), "quiet_ms": 1000 * quietest_median(times),
+           "n": len(times)}
     if probes:
         out["probe_median_ms"] = 1000 * statistics.median(probes)
         out["probe_min_ms"] = 1000 * min(probes)
