@@ -274,20 +274,6 @@ def _wrap_measured(text: str, size: float, bold: bool, limit: float, keep_words:
     return lines, width
 
 
-def _vertical_head_extent(kind: ParticipantKind, lines: int, lh: float, s: float) -> float:
-    if kind in ICON_KINDS:
-        return ICON_H * s + 4 * s + lines * lh
-    return lines * lh + 2 * HEAD_PAD_Y * s + _HEAD_EXTRA_H.get(kind, 0.0) * s
-
-
-def _head_width(kind: ParticipantKind, text_w: float, s: float) -> float:
-    pad = HEAD_PAD_X * s
-    if kind in ICON_KINDS:
-        return max(text_w + 4 * s, 36 * s)
-    extra = _HEAD_EXTRA_W.get(kind)
-    if extra is not None:
-        return text_w + 2 * pad + extra * s
-    return max(text_w + 2 * pad, 40 * s)
 
 
 def layout(diagram: Diagram, options: RenderOptions) -> Geometry:
@@ -520,11 +506,21 @@ class _Layout:
         # Names wrap at half the message width (two short lines beat one wide head: a
         # head's width sets the least gap to both neighbours).
         head_wrap = max(HEAD_WRAP_MIN * s, self.wrap / 2)
+        measure, size, lh = t._measure, t.size, t.lh  # t.lines(label, width=head_wrap)
+        pad = HEAD_PAD_X * s
         for p in self.d.participants:
-            lines, w = t.lines(p.label, width=head_wrap)
+            kind = p.kind
+            lines, w = measure(p.label, size, False, head_wrap)
             if not lines:
                 lines, w = ("",), 0.0
-            hw = _head_width(p.kind, w, s)
+            # The head's size: the name, its padding, and what the kind's shape adds.
+            if kind in ICON_KINDS:  # a figure above the name
+                hw = max(w + 4 * s, 36 * s)
+                hh = ICON_H * s + 4 * s + len(lines) * lh
+            else:
+                extra = _HEAD_EXTRA_W.get(kind)
+                hw = w + 2 * pad + extra * s if extra is not None else max(w + 2 * pad, 40 * s)
+                hh = len(lines) * lh + 2 * HEAD_PAD_Y * s + _HEAD_EXTRA_H.get(kind, 0.0) * s
             links: list[tuple[int, str, float]] = []
             for li, link in enumerate(p.links):
                 if safe_url(link.url) is None:
@@ -535,7 +531,7 @@ class _Layout:
             self.head_lines.append(lines)
             self.head_text_w.append(w)
             self.head_w.append(hw)
-            self.head_h.append(_vertical_head_extent(p.kind, len(lines), t.lh, s))
+            self.head_h.append(hh)
             self.link_lines.append(links)
 
     def _head(self, i: int, x: float, top: float, height: float, bottom: bool) -> HeadBox:
