@@ -680,6 +680,7 @@ class _Layout:
         frag_pad = FRAG_PAD * s
         label_gap = LABEL_GAP * s
         lines_of = t.plain
+        measure = t._measure  # t.lines(text, width=...) for a label, without its keywords
         for k, ev in enumerate(events):
             if type(ev) is Message:
                 a, b = idx[ev.source], idx[ev.target]
@@ -727,7 +728,7 @@ class _Layout:
                     # once wrapped to that gap (in a few lines), wrap it so, and no
                     # lifeline runs through it (_quiet_spot then puts it there).
                     gap = max(gap_widths[a:b] if a < b else gap_widths[b:a]) - gap_clear
-                    g_lines, g_w = (lines, w) if w <= gap else t.lines(ev.text, width=gap)
+                    g_lines, g_w = (lines, w) if w <= gap else measure(ev.text, size, False, gap)
                     if g_w <= gap and len(g_lines) <= MAX_GAP_LINES:
                         lines, w, fitted = g_lines, g_w, True
                         label_h = len(lines) * lh
@@ -736,7 +737,7 @@ class _Layout:
                     # than this label needed: use the room rather than stack lines.
                     room = abs(xs[b] - xs[a]) - 2 * LABEL_PAD * s - act
                     if room > self.wrap + 1:
-                        lines, w = t.lines(ev.text, width=room)
+                        lines, w = measure(ev.text, size, False, room)
                         label_h = len(lines) * lh
                 line_y = top + label_h + label_gap if lines else top + 4 * s
                 xa, xb = xs[a], xs[b]
