@@ -146,8 +146,10 @@ def _text(block: TextBlock, cls: str = "", anchor: str = "start") -> str:
         return f'{head} x="{x}" y="{y}">{escape(lines[0])}</text>'
     # The first line is the text's own; each further line a tspan back at ``x``.
     parts = [f'{head} x="{x}" y="{y}">{escape(lines[0])}']
+    top, lh = block.y, block.line_height
     for i in range(1, len(lines)):
-        parts.append(f'<tspan x="{x}" y="{_f(block.y + i * block.line_height)}">'
+        yi = top + i * lh
+        parts.append(f'<tspan x="{x}" y="{numbers.get(yi) or _f(yi)}">'
                      f"{escape(lines[i])}</tspan>")
     parts.append("</text>")
     return "".join(parts)
