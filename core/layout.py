@@ -274,8 +274,6 @@ def _wrap_measured(text: str, size: float, bold: bool, limit: float, keep_words:
     return lines, width
 
 
-
-
 def layout(diagram: Diagram, options: RenderOptions) -> Geometry:
     """Place every element of ``diagram``. Pure: same input, same numbers.
 
