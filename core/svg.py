@@ -95,24 +95,25 @@ _HEAD_MARKER = {
 _DOTTED = LineStyle.DOTTED
 _RECT = FragmentKind.RECT
 
-_NUMBERS: dict[float, str] = {}
-"""Numbers already formatted: a drawing repeats its lifelines' x and its rows' y often."""
+class _Numbers(dict[float, str]):
+    """Numbers already formatted: a drawing repeats its lifelines' x and its rows' y often.
+    Looking one up is a C call; only a number not seen yet runs :meth:`__missing__`."""
 
-
-def _f(v: float) -> str:
-    """The one number format: one decimal (a tenth of a pixel), no ``.0``, no ``-0``."""
-    text = _NUMBERS.get(v)
-    if text is not None:
+    def __missing__(self, v: float) -> str:
+        text = f"{v:.1f}"
+        if text[-1] == "0":
+            text = text[:-2]
+            if text == "-0":
+                text = "0"
+        if len(self) >= 20_000:  # bounded: long-lived processes draw many diagrams
+            self.clear()
+        self[v] = text
         return text
-    text = f"{v:.1f}"
-    if text[-1] == "0":
-        text = text[:-2]
-        if text == "-0":
-            text = "0"
-    if len(_NUMBERS) >= 20_000:  # bounded: long-lived processes draw many diagrams
-        _NUMBERS.clear()
-    _NUMBERS[v] = text
-    return text
+
+
+_NUMBERS = _Numbers()
+_f = _NUMBERS.__getitem__
+"""The one number format: one decimal (a tenth of a pixel), no ``.0``, no ``-0``."""
 
 
 def _tag(name: str, attrs: dict[str, str], body: str | None = None) -> str:
@@ -126,8 +127,7 @@ def _tag(name: str, attrs: dict[str, str], body: str | None = None) -> str:
 def _text(block: TextBlock, cls: str = "", anchor: str = "start") -> str:
     """A ``<text>``; ``anchor`` is the text-anchor the enclosing group already sets.
 
-    Attributes are written in sorted order by hand: this is the hottest path (numbers
-    come from :data:`_NUMBERS` when already formatted, without a call of :func:`_f`).
+    Attributes are written in sorted order by hand: this is the hottest path.
     """
     lines = block.lines
     if not lines:  # an empty note or stage divider: nothing to write
@@ -139,9 +139,8 @@ def _text(block: TextBlock, cls: str = "", anchor: str = "start") -> str:
         head += f' font-size="{_f(block.size)}"'
     if block.anchor != anchor:
         head += f' text-anchor="{block.anchor}"'
-    numbers = _NUMBERS
-    x = numbers.get(block.x) or _f(block.x)
-    y = numbers.get(block.y) or _f(block.y)
+    x = _f(block.x)
+    y = _f(block.y)
     if len(lines) == 1:
         return f'{head} x="{x}" y="{y}">{escape(lines[0])}</text>'
     # The first line is the text's own; each further line a tspan back at ``x``.
@@ -149,7 +148,7 @@ def _text(block: TextBlock, cls: str = "", anchor: str = "start") -> str:
     top, lh = block.y, block.line_height
     for i in range(1, len(lines)):
         yi = top + i * lh
-        parts.append(f'<tspan x="{x}" y="{numbers.get(yi) or _f(yi)}">'
+        parts.append(f'<tspan x="{x}" y="{_f(yi)}">'
                      f"{escape(lines[i])}</tspan>")
     parts.append("</text>")
     return "".join(parts)
@@ -339,12 +338,11 @@ def _monitor(hb: HeadBox) -> str:
 
 
 def _box(hb: HeadBox) -> str:
-    """participant: a plain box (the most common head: numbers as in :func:`_text`)."""
+    """participant: a plain box."""
     r = hb.rect
-    known, f = _NUMBERS.get, _f
-    x, y, w, h = r.x, r.y, r.w, r.h
-    return (f'<rect class="hd" height="{known(h) or f(h)}" rx="3" width="{known(w) or f(w)}" '
-            f'x="{known(x) or f(x)}" y="{known(y) or f(y)}"/>')
+    f = _f
+    return (f'<rect class="hd" height="{f(r.h)}" rx="3" width="{f(r.w)}" x="{f(r.x)}" '
+            f'y="{f(r.y)}"/>')
 
 
 _SHAPES = {
@@ -375,10 +373,9 @@ def _rect(r: Rect, cls: str, extra: dict[str, str] | None = None) -> str:
     if not extra:
         # Every activation bar and frame: the attributes in _tag's sorted order, written
         # directly (building and sorting a dict cost four times as much).
-        known, f = _NUMBERS.get, _f
-        x, y, w, h = r.x, r.y, r.w, r.h
-        return (f'<rect class="{cls}" height="{known(h) or f(h)}" width="{known(w) or f(w)}" '
-                f'x="{known(x) or f(x)}" y="{known(y) or f(y)}"/>')
+        f = _f
+        return (f'<rect class="{cls}" height="{f(r.h)}" width="{f(r.w)}" x="{f(r.x)}" '
+                f'y="{f(r.y)}"/>')
     attrs = {"class": cls, "x": _f(r.x), "y": _f(r.y), "width": _f(r.w), "height": _f(r.h)}
     attrs.update(extra)
     return _tag("rect", attrs)
@@ -474,9 +471,8 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
     # Lifelines, dotted across delays.
     parts = []
     dotted = []
-    known = _NUMBERS.get  # as in _text: a number already formatted needs no call of _f
     for ll in g.lifelines:
-        x = known(ll.x) or f(ll.x)
+        x = f(ll.x)
         y1 = ll.y1
         for a, b in ll.gaps:
             if b <= y1 or a >= ll.y2:
@@ -486,8 +482,7 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
             dotted.append(f"M{x} {f(max(a, y1))}V{f(min(b, ll.y2))}")
             y1 = b
         if ll.y2 > y1:
-            y2 = ll.y2
-            parts.append(f"M{x} {known(y1) or f(y1)}V{known(y2) or f(y2)}")
+            parts.append(f"M{x} {f(y1)}V{f(ll.y2)}")
     if parts:
         out.append(f'<path class="lf" d="{"".join(parts)}"/>')
     if dotted:
@@ -538,8 +533,7 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
             lp = mg.loop
             d = f"M{f(mg.x1)} {f(lp.y)}H{f(lp.right)}V{f(lp.bottom)}H{f(mg.x2)}"
         else:
-            x1, y, x2 = mg.x1, mg.y, mg.x2
-            d = f"M{known(x1) or f(x1)} {known(y) or f(y)}H{known(x2) or f(x2)}"
+            d = f"M{f(mg.x1)} {f(mg.y)}H{f(mg.x2)}"
         lines.append(f'<path{cls} d="{d}"{marker_end.get(m.head, "")}'
                      f'{marker_start.get(m.tail, "")}/>')
     if lines:
