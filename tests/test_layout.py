@@ -351,6 +351,20 @@ def test_max_width_wraps_narrower_until_the_drawing_fits() -> None:
     assert lay(small, max_width=800) == lay(small, max_width=0)
 
 
+MANY = "\n".join(f"participant P{i} as Step {i}" for i in range(14)) + (
+    "\nP0->>P1: one label that wraps when narrower\n") + "".join(
+    f"P{i}->>P{i + 1}: go\n" for i in range(1, 13))
+
+
+def test_max_width_keeps_the_wrap_when_narrower_cannot_fit_and_saves_little() -> None:
+    free = lay(MANY, max_width=0)
+    narrowest = layout._Layout(parser.parse(MANY), RenderOptions(), wrap_width=130.0).run()
+    assert 800 < free.width * (1 - layout.FIT_WORTH) < narrowest.width < free.width
+    assert lay(MANY, max_width=800) == free
+    # Where it fits, the same narrowing is taken.
+    assert lay(MANY, max_width=narrowest.width).width == narrowest.width
+
+
 def test_max_width_option_is_validated() -> None:
     assert RenderOptions.from_mapping({"max-width": "900"}).max_width == 900.0
     assert RenderOptions.from_mapping({"max_width": 0}).max_width == 0.0
