@@ -95,6 +95,15 @@ _NO_BREAK_BEFORE = frozenset(
     "、。，．：；？！）」』】〕〉》〙〗〟・ー々ゝゞヽヾ〜ぁぃぅぇぉっゃゅょァィゥェォッャュョ"
 )
 _NO_BREAK_AFTER = frozenset("（「『【〔〈《〘〖〝")
+_SOFT_AFTER = frozenset("-/\\,.;:_&?=|+")
+"""Where a word wider than the line breaks, by preference: after one of these (paths,
+URLs, ``snake_case``, ``key=value``)..."""
+_SOFT_BEFORE = frozenset("([{<")
+"""... or before one of these (a call's arguments), or between a lower-case letter and an
+upper-case one (``CamelCase``)."""
+_SOFT_MIN = 0.25
+"""A soft break is taken only if the line keeps at least this much of its width; else
+the word is broken at the last cluster that fits."""
 
 
 @dataclass(frozen=True)
@@ -402,16 +411,32 @@ def _wrap_general(text: str, limit: float, bold: bool
             if token_units <= limit:
                 current, current_units = token, token_units
                 continue
-            # The word alone is wider than the line: break it between grapheme clusters.
+            # The word alone is wider than the line: break it at the last soft break that
+            # fits (see _SOFT_AFTER), else between grapheme clusters.
             current, current_units = "", 0
+            soft = 0  # where in ``current`` the last soft break is (0: none)
             for cluster in _clusters(token):
                 units = current_units + _units(cluster, bold) + _kern(current, cluster, face)
                 if current and units > limit:
-                    lines.append(current)
-                    widths.append(current_units)
-                    current, current_units = cluster, _units(cluster, bold)
-                else:
-                    current, current_units = current + cluster, units
+                    if soft and _units(current[:soft], bold) >= limit * _SOFT_MIN:
+                        head, current = current[:soft], current[soft:]
+                        lines.append(head)
+                        widths.append(_units(head, bold))
+                        current_units = _units(current, bold)
+                        units = current_units + _units(cluster, bold) + _kern(current, cluster,
+                                                                             face)
+                    if units > limit:
+                        lines.append(current)
+                        widths.append(current_units)
+                        current, units = "", _units(cluster, bold)
+                    soft = 0
+                if current and (
+                    current[-1] in _SOFT_AFTER
+                    or cluster[0] in _SOFT_BEFORE
+                    or (current[-1].islower() and cluster[0].isupper())
+                ):
+                    soft = len(current)
+                current, current_units = current + cluster, units
         lines.append(current)
         widths.append(current_units)
     return tuple(lines), tuple(widths)

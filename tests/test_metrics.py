@@ -190,6 +190,29 @@ def test_wrap_never_breaks_inside_a_word(max_width: float) -> None:
         assert text_width(line + " " + following.split(" ")[0]) > max_width
 
 
+@pytest.mark.parametrize(("word", "width", "expected"), [
+    ("get_embedding(neighbor_id)", 130, ("get_embedding", "(neighbor_id)")),
+    ('search_documents(search_mode="hybrid")', 240,
+     ("search_documents(search_mode=", '"hybrid")')),
+    ("SpnegoAuthenticationProcessingFilter", 130,
+     ("Spnego", "Authentication", "ProcessingFilter")),
+    ("https://example.com/api/v1/models/registry/latest", 240,
+     ("https://example.com/api/v1/models/", "registry/latest")),
+    # A soft break that would leave less than a quarter of the line is not taken.
+    ("x(" + "a" * 60 + ")", 240, None),
+])
+def test_a_word_wider_than_the_line_breaks_where_it_reads_best(
+        word: str, width: float, expected: tuple[str, ...] | None) -> None:
+    lines = wrap(word, width)
+    assert "".join(lines) == word
+    assert all(text_width(line) <= width + 1e-9 for line in lines)
+    if expected is None:  # between characters: each line but the last full
+        assert len(lines) > 1
+        assert all(text_width(a + b[0]) > width for a, b in itertools.pairwise(lines))
+    else:
+        assert lines == expected
+
+
 def test_wrap_breaks_a_word_wider_than_the_line() -> None:
     word = "Supercalifragilisticexpialidocious_feature_transform_v2"
     lines = wrap(f"run {word} now", 80)
