@@ -415,16 +415,17 @@ def _wrap_general(text: str, limit: float, bold: bool
             # fits (see _SOFT_AFTER), else between grapheme clusters.
             current, current_units = "", 0
             soft = 0  # where in ``current`` the last soft break is (0: none)
+            previous = ""  # the last cluster if it is one character: kerned as _slow_units
             for cluster in _clusters(token):
-                units = current_units + _units(cluster, bold) + _kern(current, cluster, face)
+                kern = face.kerning.get(previous + cluster, 0) if len(cluster) == 1 else 0
+                units = current_units + _units(cluster, bold) + kern
                 if current and units > limit:
                     if soft and _units(current[:soft], bold) >= limit * _SOFT_MIN:
                         head, current = current[:soft], current[soft:]
                         lines.append(head)
                         widths.append(_units(head, bold))
                         current_units = _units(current, bold)
-                        units = current_units + _units(cluster, bold) + _kern(current, cluster,
-                                                                             face)
+                        units = current_units + _units(cluster, bold) + kern
                     if units > limit:
                         lines.append(current)
                         widths.append(current_units)
@@ -437,6 +438,7 @@ def _wrap_general(text: str, limit: float, bold: bool
                 ):
                     soft = len(current)
                 current, current_units = current + cluster, units
+                previous = cluster if len(cluster) == 1 else ""
         lines.append(current)
         widths.append(current_units)
     return tuple(lines), tuple(widths)

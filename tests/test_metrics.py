@@ -305,6 +305,18 @@ def test_wrap_measured_width_is_the_widest_line_measured_again(
     assert widest == max(text_width(line, 14.0, bold=bold) for line in lines)
 
 
+@given(st.text(alphabet="aEiWmT_-/.=(<[{|:0é漢\u0301", min_size=1, max_size=60),
+       st.floats(min_value=20, max_value=200), st.booleans())
+def test_a_long_word_breaks_into_lines_that_fit_and_lose_nothing(
+        word: str, width: float, bold: bool) -> None:
+    lines, widest = wrap_measured(word, width, 14.0, bold=bold)
+    assert "".join(lines) == word
+    assert all(lines)
+    for line in lines:  # a line only overflows if it is one character (and its marks)
+        assert text_width(line, bold=bold) <= width + 1e-9 or len(line.rstrip("\u0301")) == 1
+    assert widest == max(text_width(line, bold=bold) for line in lines)
+
+
 _LATIN_WORDS = st.text(alphabet="aeoryTVWYAL.,:;()'-0ÀÉçñ\u00a0\x0b\r", min_size=1, max_size=8)
 
 
