@@ -811,7 +811,6 @@ class _Layout:
             elif isinstance(ev, Note):
                 lines, w = t.lines(ev.text)
                 w += 2 * NOTE_PAD * s
-                h = len(lines) * lh + 2 * NOTE_PAD * s - 2 * s
                 ps = [idx[p] for p in ev.participants]
                 a = ps[0]
                 anchor = "start"
@@ -825,9 +824,16 @@ class _Layout:
                     anchor = "middle"
                 else:
                     lo_p, hi_p = xs[min(ps)], xs[max(ps)]
-                    w = max(w, hi_p - lo_p + 28 * s)
+                    span = hi_p - lo_p + 28 * s
+                    if len(lines) > 1 and span - 2 * NOTE_PAD * s > self.wrap + 1:
+                        # A note over two participants spans their lifelines anyway: use
+                        # that room rather than stack lines (as message labels do).
+                        lines, w = measure(ev.text, size, False, span - 2 * NOTE_PAD * s)
+                        w += 2 * NOTE_PAD * s
+                    w = max(w, span)
                     nx = (lo_p + hi_p) / 2 - w / 2
                     anchor = "middle"
+                h = len(lines) * lh + 2 * NOTE_PAD * s - 2 * s
                 tx = nx + NOTE_PAD * s if anchor == "start" else nx + w / 2
                 label = _make_text_block(tx, y + NOTE_PAD * s - 1 * s + asc, lines, lh,
                                          w - 2 * NOTE_PAD * s, size, anchor)

@@ -452,3 +452,19 @@ def test_areas_under_looks_only_at_areas_beside_each_label(
     found = areas_under(labels, areas, 2.0)
     assert len(found) == 1000  # every label but the first sits on its own rect
     assert calls <= 3 * len(labels)
+
+
+def test_a_note_over_two_participants_uses_the_room_between_them() -> None:
+    text = "the evaluation gate compares AUC and calibration with the last model"
+    heads = "participant A as Data\nparticipant B as Training\nparticipant C as Registry\n"
+    label = "a label a bit narrower than the wrap"  # one line
+    wide = heads + f"A->>B: {label}\nB->>C: {label}\nnote over A,C: {text}\n"
+    g = lay(wide, max_width=0)
+    (note,) = g.notes
+    assert metrics.text_width(text) > 240  # wider than the wrap width...
+    assert note.label.lines == (text,)  # ...yet one line: the note spans that much anyway
+    assert note.rect.w == g.lifelines[2].x - g.lifelines[0].x + 28
+    # Between two close lifelines the note wraps at the wrap width, as before.
+    narrow = lay(heads + f"note over A,B: {text}\n", max_width=0)
+    assert len(narrow.notes[0].label.lines) == 2
+    assert max(metrics.text_width(line) for line in narrow.notes[0].label.lines) <= 240
