@@ -112,8 +112,8 @@ FIT_WRAPS = (200.0, 160.0, 130.0)
 FIT_WORTH = 0.1
 """How much narrower (a fraction) a narrower wrap must make a drawing that does not fit
 ``max_width`` even so. A drawing that scrolls sideways anyway is not worth labels broken
-into more lines for a few pixels: in the corpus, a wrap that saved 1-7 % of the width
-added 6-20 % to the height."""
+into more lines for a few pixels: in the corpus, a wrap that saved 1-10 % of the width
+added 6-23 % to the height."""
 
 ICON_KINDS = frozenset(
     {ParticipantKind.ACTOR, ParticipantKind.BOUNDARY, ParticipantKind.CONTROL,
