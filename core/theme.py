@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 
 from .errors import ErrorCode, MlseqError, did_you_mean
 
@@ -117,27 +118,44 @@ LIGHT_SELECTORS = (
     "html[data-bs-theme=light]",
 )
 
+# The CSS named colours (CSS Color Module Level 4), as ``name:rrggbb``; the values were
+# checked against Pillow's ``ImageColor.colormap`` and Chromium's computed colours.
 _NAMED = """
-aliceblue antiquewhite aqua aquamarine azure beige bisque black blanchedalmond blue
-blueviolet brown burlywood cadetblue chartreuse chocolate coral cornflowerblue cornsilk
-crimson cyan darkblue darkcyan darkgoldenrod darkgray darkgreen darkgrey darkkhaki
-darkmagenta darkolivegreen darkorange darkorchid darkred darksalmon darkseagreen
-darkslateblue darkslategray darkslategrey darkturquoise darkviolet deeppink deepskyblue
-dimgray dimgrey dodgerblue firebrick floralwhite forestgreen fuchsia gainsboro ghostwhite
-gold goldenrod gray green greenyellow grey honeydew hotpink indianred indigo ivory khaki
-lavender lavenderblush lawngreen lemonchiffon lightblue lightcoral lightcyan
-lightgoldenrodyellow lightgray lightgreen lightgrey lightpink lightsalmon lightseagreen
-lightskyblue lightslategray lightslategrey lightsteelblue lightyellow lime limegreen linen
-magenta maroon mediumaquamarine mediumblue mediumorchid mediumpurple mediumseagreen
-mediumslateblue mediumspringgreen mediumturquoise mediumvioletred midnightblue mintcream
-mistyrose moccasin navajowhite navy oldlace olive olivedrab orange orangered orchid
-palegoldenrod palegreen paleturquoise palevioletred papayawhip peachpuff peru pink plum
-powderblue purple rebeccapurple red rosybrown royalblue saddlebrown salmon sandybrown
-seagreen seashell sienna silver skyblue slateblue slategray slategrey snow springgreen
-steelblue tan teal thistle tomato transparent turquoise violet wheat white whitesmoke
-yellow yellowgreen
+aliceblue:f0f8ff antiquewhite:faebd7 aqua:00ffff aquamarine:7fffd4 azure:f0ffff
+beige:f5f5dc bisque:ffe4c4 black:000000 blanchedalmond:ffebcd blue:0000ff
+blueviolet:8a2be2 brown:a52a2a burlywood:deb887 cadetblue:5f9ea0 chartreuse:7fff00
+chocolate:d2691e coral:ff7f50 cornflowerblue:6495ed cornsilk:fff8dc crimson:dc143c
+cyan:00ffff darkblue:00008b darkcyan:008b8b darkgoldenrod:b8860b darkgray:a9a9a9
+darkgreen:006400 darkgrey:a9a9a9 darkkhaki:bdb76b darkmagenta:8b008b
+darkolivegreen:556b2f darkorange:ff8c00 darkorchid:9932cc darkred:8b0000
+darksalmon:e9967a darkseagreen:8fbc8f darkslateblue:483d8b darkslategray:2f4f4f
+darkslategrey:2f4f4f darkturquoise:00ced1 darkviolet:9400d3 deeppink:ff1493
+deepskyblue:00bfff dimgray:696969 dimgrey:696969 dodgerblue:1e90ff firebrick:b22222
+floralwhite:fffaf0 forestgreen:228b22 fuchsia:ff00ff gainsboro:dcdcdc ghostwhite:f8f8ff
+gold:ffd700 goldenrod:daa520 gray:808080 green:008000 greenyellow:adff2f grey:808080
+honeydew:f0fff0 hotpink:ff69b4 indianred:cd5c5c indigo:4b0082 ivory:fffff0 khaki:f0e68c
+lavender:e6e6fa lavenderblush:fff0f5 lawngreen:7cfc00 lemonchiffon:fffacd
+lightblue:add8e6 lightcoral:f08080 lightcyan:e0ffff lightgoldenrodyellow:fafad2
+lightgray:d3d3d3 lightgreen:90ee90 lightgrey:d3d3d3 lightpink:ffb6c1 lightsalmon:ffa07a
+lightseagreen:20b2aa lightskyblue:87cefa lightslategray:778899 lightslategrey:778899
+lightsteelblue:b0c4de lightyellow:ffffe0 lime:00ff00 limegreen:32cd32 linen:faf0e6
+magenta:ff00ff maroon:800000 mediumaquamarine:66cdaa mediumblue:0000cd
+mediumorchid:ba55d3 mediumpurple:9370db mediumseagreen:3cb371 mediumslateblue:7b68ee
+mediumspringgreen:00fa9a mediumturquoise:48d1cc mediumvioletred:c71585
+midnightblue:191970 mintcream:f5fffa mistyrose:ffe4e1 moccasin:ffe4b5 navajowhite:ffdead
+navy:000080 oldlace:fdf5e6 olive:808000 olivedrab:6b8e23 orange:ffa500 orangered:ff4500
+orchid:da70d6 palegoldenrod:eee8aa palegreen:98fb98 paleturquoise:afeeee
+palevioletred:db7093 papayawhip:ffefd5 peachpuff:ffdab9 peru:cd853f pink:ffc0cb
+plum:dda0dd powderblue:b0e0e6 purple:800080 rebeccapurple:663399 red:ff0000
+rosybrown:bc8f8f royalblue:4169e1 saddlebrown:8b4513 salmon:fa8072 sandybrown:f4a460
+seagreen:2e8b57 seashell:fff5ee sienna:a0522d silver:c0c0c0 skyblue:87ceeb
+slateblue:6a5acd slategray:708090 slategrey:708090 snow:fffafa springgreen:00ff7f
+steelblue:4682b4 tan:d2b48c teal:008080 thistle:d8bfd8 tomato:ff6347 turquoise:40e0d0
+violet:ee82ee wheat:f5deb3 white:ffffff whitesmoke:f5f5f5 yellow:ffff00
+yellowgreen:9acd32
 """
-NAMED_COLORS = frozenset(_NAMED.split())
+_NAMED_RGB = dict(pair.split(":") for pair in _NAMED.split())
+NAMED_COLORS = frozenset(_NAMED_RGB) | {"transparent"}
 
 _HEX = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})\Z")
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:%|deg)?"
@@ -154,6 +172,75 @@ def valid_color(value: str) -> bool:
     """
     v = value.strip()
     return bool(_HEX.match(v) or _FUNC.match(v) or v.lower() in NAMED_COLORS)
+
+
+_CHANNELS = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:%|deg)?")
+
+
+def rgba(value: str) -> tuple[float, float, float, float] | None:
+    """The red, green, blue (sRGB, 0-1) and alpha (0-1) of a colour :func:`valid_color`
+    accepts; ``None`` for anything else."""
+    v = value.strip().lower()
+    if not valid_color(v):
+        return None
+    if v == "transparent":
+        return 0.0, 0.0, 0.0, 0.0
+    if v in _NAMED_RGB:
+        v = "#" + _NAMED_RGB[v]
+    if v[0] == "#":
+        digits = v[1:]
+        if len(digits) <= 4:
+            digits = "".join(c * 2 for c in digits)
+        values = [int(digits[i:i + 2], 16) / 255 for i in range(0, len(digits), 2)]
+        return values[0], values[1], values[2], values[3] if len(values) == 4 else 1.0
+    parts = _CHANNELS.findall(v[v.index("(") + 1:])
+
+    def number(part: str, scale: float) -> float:
+        if part.endswith("%"):
+            return float(part[:-1]) / 100
+        return float(part.removesuffix("deg")) / scale
+
+    alpha = min(max(number(parts[3], 1.0), 0.0), 1.0) if len(parts) == 4 else 1.0
+    if v.startswith("rgb"):
+        r, g, b = (min(max(number(p, 255.0), 0.0), 1.0) for p in parts[:3])
+        return r, g, b, alpha
+    hue = float(parts[0].removesuffix("deg")) % 360 / 30
+    sat, light = (min(max(number(p, 100.0), 0.0), 1.0) for p in parts[1:3])
+    reach = sat * min(light, 1 - light)
+
+    def channel(n: int) -> float:
+        k = (n + hue) % 12
+        return light - reach * max(-1.0, min(k - 3, 9 - k, 1.0))
+
+    return channel(0), channel(8), channel(4), alpha
+
+
+def _luminance(r: float, g: float, b: float) -> float:
+    """WCAG relative luminance of an sRGB colour."""
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+
+
+DARK_BACKDROP = 0.2
+"""Below this luminance a backdrop reads better with white text than with the light
+palette's near-black (the two contrasts are equal at about 0.21)."""
+
+
+def dark_backdrop(colors: Sequence[str | None]) -> bool:
+    """Whether user colours painted in this order over the light background (``None``:
+    an area in the theme's own light fill, which covers what is under it) leave a
+    backdrop dark enough for white text."""
+    r = g = b = 1.0
+    for color in colors:
+        found = rgba(color) if color is not None else None
+        if found is None:
+            r = g = b = 1.0
+            continue
+        cr, cg, cb, a = found
+        r, g, b = r + (cr - r) * a, g + (cg - g) * a, b + (cb - b) * a
+    return _luminance(r, g, b) < DARK_BACKDROP
 
 
 def overrides(colors: tuple[tuple[str, str], ...]) -> Palette:

@@ -8,8 +8,8 @@ line widths and dash lengths, which TikZ does not scale.
 
 Colours are the light palette of the chosen theme (print has no dark mode), defined as
 named ``xcolor`` colours inside the picture's group. User colours (``rect``, ``box``) are
-converted from ``#hex``, ``rgb()`` and ``hsl()``; named CSS colours other than a few
-basics fall back to the theme's fill, since xcolor's names differ.
+converted from ``#hex``, ``rgb()``, ``hsl()`` and the CSS colour names (xcolor's names
+differ) to RGB values.
 
 Text goes through ``escape`` (by default :func:`tex_escape`; an integration may pass the
 escaping of its LaTeX engine): the one place where diagram text becomes TeX.
@@ -17,8 +17,6 @@ escaping of its LaTeX engine): the one place where diagram text becomes TeX.
 
 from __future__ import annotations
 
-import colorsys
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -74,53 +72,14 @@ def _pt(px: float) -> str:
 
 # -- colours ---------------------------------------------------------------------------
 
-_BASIC_COLORS = {
-    "black": "000000", "white": "FFFFFF", "red": "FF0000", "green": "008000",
-    "blue": "0000FF", "yellow": "FFFF00", "gray": "808080", "grey": "808080",
-    "orange": "FFA500", "purple": "800080", "aqua": "00FFFF", "cyan": "00FFFF",
-    "lightblue": "ADD8E6", "lightgreen": "90EE90", "lightyellow": "FFFFE0",
-    "lightgray": "D3D3D3", "lightgrey": "D3D3D3", "pink": "FFC0CB", "teal": "008080",
-    "navy": "000080", "olive": "808000", "silver": "C0C0C0", "aliceblue": "F0F8FF",
-    "beige": "F5F5DC", "lavender": "E6E6FA", "honeydew": "F0FFF0", "wheat": "F5DEB3",
-}
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:%|deg)?")
-
-
 def css_color(value: str) -> tuple[str, float] | None:
-    """``(RRGGBB, opacity)`` for a CSS colour the theme accepted, or ``None``."""
-    v = value.strip().lower()
-    if not theme.valid_color(v):
+    """``(RRGGBB, opacity)`` for a CSS colour the theme accepted (see
+    :func:`mlseq.theme.rgba`), or ``None``."""
+    found = theme.rgba(value)
+    if found is None:
         return None
-    if v in _BASIC_COLORS:
-        return _BASIC_COLORS[v], 1.0
-    if v.startswith("#"):
-        digits = v[1:]
-        if len(digits) in (3, 4):
-            digits = "".join(c * 2 for c in digits)
-        alpha = int(digits[6:8], 16) / 255 if len(digits) == 8 else 1.0
-        return digits[:6].upper(), alpha
-    numbers = _NUMBER.findall(v)
-    if v.startswith("rgb") and len(numbers) >= 3:
-        channels = [
-            float(n[:-1]) * 2.55 if n.endswith("%") else float(n) for n in numbers[:3]
-        ]
-        rgb = "".join(f"{max(0, min(255, round(c))):02X}" for c in channels)
-        return rgb, _alpha(numbers[3:])
-    if v.startswith("hsl") and len(numbers) >= 3:
-        hue = float(numbers[0].removesuffix("deg")) % 360 / 360
-        sat = float(numbers[1].rstrip("%")) / 100
-        light = float(numbers[2].rstrip("%")) / 100
-        r, g, b = colorsys.hls_to_rgb(hue, max(0, min(1, light)), max(0, min(1, sat)))
-        return "".join(f"{round(c * 255):02X}" for c in (r, g, b)), _alpha(numbers[3:])
-    return None
-
-
-def _alpha(rest: list[str]) -> float:
-    if not rest:
-        return 1.0
-    a = rest[0]
-    value = float(a[:-1]) / 100 if a.endswith("%") else float(a)
-    return max(0.0, min(1.0, value))
+    r, g, b, alpha = found
+    return "".join(f"{round(c * 255):02X}" for c in (r, g, b)), alpha
 
 
 # -- drawing ---------------------------------------------------------------------------
