@@ -11,7 +11,8 @@ Contract (see DESIGN.md, "Output contract"):
   :func:`mlseq.markup.safe_url`, colours through :func:`mlseq.theme.valid_color`; nothing
   from the input becomes an element or an attribute name;
 - colours only as ``var(--mlseq-*)`` (see :mod:`mlseq.theme`), so dark mode follows the
-  page live.
+  page live; the one exception is white, for text and lines on a user's dark ``box`` or
+  ``rect`` colour, which is dark in either mode (see :func:`_knock_out`).
 
 Drawing order gives the calm hierarchy: background, boxes, coloured rects, lifelines,
 stage bands, fragment frames, activation bars, fragment tabs and guards, message lines,
@@ -24,13 +25,24 @@ it are masked out instead, so the area shows round its text as it is (see
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from dataclasses import replace
 
 from . import metrics, theme
-from .geometry import Geometry, HeadBox, Rect, TextBlock, areas_under, haloed_labels
+from .geometry import (
+    Geometry,
+    HeadBox,
+    MessageGeom,
+    Rect,
+    TextBlock,
+    areas_under,
+    haloed_labels,
+)
+from .layout import ICON_KINDS
 from .markup import escape, safe_url
 from .model import (
     Diagram,
+    Event,
     FragmentKind,
     FragmentStart,
     Head,
@@ -68,6 +80,7 @@ _RULES = (
     ".mlseq .uc{fill-opacity:var(--mlseq-rect-opacity)}"
     ".mlseq .x{stroke:var(--mlseq-line);stroke-width:2}"
     ".mlseq a text{fill:var(--mlseq-link);text-decoration:underline}"
+    ".mlseq text.dk{fill:#fff}"
     ".mlseq .b{font-weight:700}"
 )
 
@@ -185,8 +198,12 @@ def _with_id(body: str, salt: str = "") -> str:
     return data.replace(_ID_BYTES, b"m%06x" % (crc & 0xFFFFFF)).decode("utf-8")
 
 
-def _knock_out(g: Geometry, tinted: list[Rect]) -> list[TextBlock]:
-    """The haloed labels that meet a tinted area, and so go without a halo.
+def _knock_out(g: Geometry, tinted: list[Rect], colors: list[str | None]
+               ) -> tuple[list[TextBlock], set[int]]:
+    """The haloed labels that meet a tinted area, and so go without a halo; and the ids
+    of those that lie on a backdrop of user colours dark enough for white text
+    (:func:`mlseq.theme.dark_backdrop`: ``box rgb(34, 56, 0)``, ``rect navy``), from end
+    to end. A label across the edge of a dark area keeps its halo instead.
 
     A halo in the background colour shows round a label on a box or a ``rect`` as a glow
     of the page colour; a halo in the area's colour would need the area's colour, which
@@ -196,7 +213,46 @@ def _knock_out(g: Geometry, tinted: list[Rect]) -> list[TextBlock]:
     the text as it is, in any theme, light or dark.
     """
     blocks = haloed_labels(g)
-    return [blocks[i] for i in sorted(areas_under(blocks, tinted, 2.0))]
+    found = areas_under(blocks, tinted, 2.0)
+    dark: set[int] = set()
+    straddling: set[int] = set()
+    if any(colors):
+        for i, hits in found.items():
+            b = blocks[i]
+            top, bottom = b.rows()
+            y = (top + bottom) / 2
+            on_dark = [
+                theme.dark_backdrop([colors[k] for k in hits if tinted[k].x <= x <= tinted[k].right
+                                     and tinted[k].y <= y <= tinted[k].bottom])
+                for x in (b.left + 2, b.left + b.width / 2, b.left + b.width - 2)
+            ]
+            if all(on_dark):
+                dark.add(id(b))
+            elif any(on_dark):
+                straddling.add(i)  # neither colour reads on both sides: keep the halo
+    return [blocks[i] for i in sorted(found) if i not in straddling], dark
+
+
+def _on_dark_lines(g: Geometry, events: Sequence[Event], tinted: list[Rect],
+                   colors: list[str | None]) -> set[MessageGeom]:
+    """The messages whose arrow head (or, without one, the middle of
+    the line) lies on a backdrop of user colours dark enough for white lines
+    (:func:`mlseq.theme.dark_backdrop`). A line from a dark area into a light one is
+    drawn for the end that shows its direction."""
+    found: set[MessageGeom] = set()
+    for mg in g.messages:
+        m = events[mg.event]
+        if mg.loop is not None:
+            x, y = mg.loop.right, (mg.loop.y + mg.loop.bottom) / 2
+        elif isinstance(m, Message) and m.head in _HEAD_MARKER:
+            x, y = mg.x2 - (5.0 if mg.x2 > mg.x1 else -5.0), mg.y
+        else:
+            x, y = (mg.x1 + mg.x2) / 2, mg.y
+        under = [c for r, c in zip(tinted, colors, strict=True)
+                 if r.x <= x <= r.right and r.y <= y <= r.bottom]
+        if any(under) and theme.dark_backdrop(under):
+            found.add(mg)
+    return found
 
 
 def _mask(did: str, g: Geometry, blocks: list[TextBlock]) -> str:
@@ -415,7 +471,26 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
                                     options.system_dark)
         out.append(f"<style>{scoped}{_RULES if options.css else ''}</style>")
 
-    # Shared arrow heads: only those this diagram uses.
+    # Boxes and ``rect`` blocks, in drawing order, with their user colours (None: the
+    # theme's own fill); and the messages drawn on a backdrop of them dark enough for
+    # white lines (see theme.dark_backdrop).
+    tinted: list[Rect] = []
+    colors: list[str | None] = []
+    rects: list[tuple[Rect, str | None]] = []  # the ``rect`` blocks alone
+    for bx in g.boxes:
+        box = diagram.boxes[bx.box]
+        tinted.append(bx.rect)
+        colors.append(box.color if box.color and theme.valid_color(box.color) else None)
+    for fg in g.fragments:
+        start = events[fg.event]
+        if isinstance(start, FragmentStart) and start.kind is _RECT:
+            color = start.color if start.color and theme.valid_color(start.color) else None
+            tinted.append(fg.rect)
+            colors.append(color)
+            rects.append((fg.rect, color))
+    white_lines = _on_dark_lines(g, events, tinted, colors) if any(colors) else set()
+
+    # Shared arrow heads: only those this diagram uses (white ones for white lines).
     used: set[str] = set()
     for ev in events:
         if isinstance(ev, Message):
@@ -423,38 +498,51 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
                 used.add(_HEAD_MARKER[ev.head])
             if ev.tail in _HEAD_MARKER:
                 used.add(_HEAD_MARKER[ev.tail])
+    for mg in white_lines:
+        m = events[mg.event]
+        assert isinstance(m, Message)
+        used.update(_HEAD_MARKER[h] + "w" for h in (m.head, m.tail) if h in _HEAD_MARKER)
     if g.legend is not None:
         used.add("f")
     if used:
         defs = []
         for key, ref_x, shape in _MARKERS:
-            if key in used:
-                defs.append(
-                    f'<marker id="{did}-a{key}" markerHeight="10" markerUnits="userSpaceOnUse" '
-                    f'markerWidth="10" orient="auto-start-reverse" overflow="visible" '
-                    f'refX="{ref_x}" refY="5" viewBox="0 0 10 10">{shape}</marker>'
-                )
+            for variant in (key, key + "w") if white_lines else (key,):
+                if variant in used:
+                    if variant != key:
+                        shape = shape.replace('class="af"', 'fill="#fff"').replace(
+                            'class="ao"', 'fill="none" stroke="#fff" stroke-linejoin="round" '
+                            'stroke-width="1.4"')
+                    defs.append(
+                        f'<marker id="{did}-a{variant}" markerHeight="10" '
+                        f'markerUnits="userSpaceOnUse" markerWidth="10" '
+                        f'orient="auto-start-reverse" overflow="visible" refX="{ref_x}" '
+                        f'refY="5" viewBox="0 0 10 10">{shape}</marker>'
+                    )
         out.append("<defs>" + "".join(defs) + "</defs>")
     out.append(f'<rect class="bg" height="{f(g.height)}" rx="4" width="{f(g.width)}"/>')
 
-    for bx in g.boxes:
+    on_dark: set[str] = set()  # participants in a box dark enough for white text
+    for bx, color in zip(g.boxes, colors, strict=False):  # the boxes come first
         box = diagram.boxes[bx.box]
         extra: dict[str, str] = {}
-        if box.color and theme.valid_color(box.color):
-            extra = {"fill": escape(box.color.strip()), "class": "bl uc"}
+        if color:
+            extra = {"fill": escape(color.strip()), "class": "bl uc"}
         out.append(_rect(bx.rect, "bx", extra))
+        dark_box = bool(color) and theme.dark_backdrop([color])
         if bx.label is not None:
-            out.append(_text(bx.label))
-    tinted = [bx.rect for bx in g.boxes]
-    for fg in g.fragments:
-        start = events[fg.event]
-        if isinstance(start, FragmentStart) and start.kind is _RECT:
-            color = start.color if start.color and theme.valid_color(start.color) else None
-            extra = {"fill": escape(color.strip()), "class": "uc"} if color else {"class": "tb"}
-            out.append(_rect(fg.rect, "", extra))
-            tinted.append(fg.rect)
-    knocked_out = _knock_out(g, tinted) if tinted else []
+            out.append(_text(bx.label, "dk" if dark_box else ""))
+        if dark_box:
+            on_dark.update(box.participants)
+    for area, color in rects:
+        extra = {"fill": escape(color.strip()), "class": "uc"} if color else {"class": "tb"}
+        out.append(_rect(area, "", extra))
+    knocked_out, dark = _knock_out(g, tinted, colors) if tinted else ([], set())
     knocked = {id(b) for b in knocked_out}
+
+    def bare(block: TextBlock) -> str:
+        """The class of a label knocked out of the lines: white on a dark backdrop."""
+        return "dk" if id(block) in dark else ""
     if knocked_out:
         # The lines and shapes drawn from here to the labels, masked where those labels go.
         out.append(_mask(did, g, knocked_out))
@@ -534,6 +622,13 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
             d = f"M{f(mg.x1)} {f(lp.y)}H{f(lp.right)}V{f(lp.bottom)}H{f(mg.x2)}"
         else:
             d = f"M{f(mg.x1)} {f(mg.y)}H{f(mg.x2)}"
+        if white_lines and mg in white_lines:
+            end = f' marker-end="url(#{did}-a{_HEAD_MARKER[m.head]}w)"' \
+                if m.head in _HEAD_MARKER else ""
+            begin = f' marker-start="url(#{did}-a{_HEAD_MARKER[m.tail]}w)"' \
+                if m.tail in _HEAD_MARKER else ""
+            lines.append(f'<path{cls} d="{d}"{end}{begin} stroke="#fff"/>')
+            continue
         lines.append(f'<path{cls} d="{d}"{marker_end.get(m.head, "")}'
                      f'{marker_start.get(m.tail, "")}/>')
     if lines:
@@ -541,7 +636,9 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
 
     for hb in g.heads:
         p = participants[hb.participant]
-        shape = _head_shape(hb, p.kind) + _text(hb.label)
+        # A figure's name has no fill of its own behind it, only the box's.
+        dk = "dk" if on_dark and p.id in on_dark and p.kind in ICON_KINDS else ""
+        shape = _head_shape(hb, p.kind) + _text(hb.label, dk)
         url = next((safe_url(ln.url) for ln in p.links if safe_url(ln.url)), None) \
             if p.links else None
         if url:
@@ -560,16 +657,16 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
 
     if knocked:
         out.append("</g>")  # the masked lines end: the labels knocked out of them follow
-        out.extend(_text(guard) for guard in late_guards)
+        out.extend(_text(guard, bare(guard)) for guard in late_guards)
 
     # Labels last, in one group that gives them the halo and centres them.
     labels = []
-    bare = []
+    unhaloed = []
     badges = []
     for mg in g.messages:
         if mg.label is not None:
             if knocked and id(mg.label) in knocked:
-                bare.append(_text(mg.label, "", "middle"))
+                unhaloed.append(_text(mg.label, bare(mg.label), "middle"))
             else:
                 labels.append(_text(mg.label, "", "middle"))
         if mg.badge is not None:
@@ -579,18 +676,18 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
                           f'y="{f(bg.cy + bg.size * 0.35)}">{escape(bg.text)}</text>')
     if labels:
         out.append('<g class="lb" text-anchor="middle">' + "".join(labels) + "</g>")
-    if bare:
-        out.append('<g text-anchor="middle">' + "".join(bare) + "</g>")
+    if unhaloed:
+        out.append('<g text-anchor="middle">' + "".join(unhaloed) + "</g>")
     if badges:
         out.append('<g text-anchor="middle">' + "".join(badges) + "</g>")
     for dl in g.delays:
         if dl.label is not None:
-            out.append(_text(dl.label, "" if id(dl.label) in knocked else "lb"))
+            out.append(_text(dl.label, bare(dl.label) if id(dl.label) in knocked else "lb"))
 
     for lk in g.links:
         link = participants[lk.participant].links[lk.link]
         url = safe_url(link.url)
-        label = _text(lk.label, "" if id(lk.label) in knocked else "lb")
+        label = _text(lk.label, bare(lk.label) if id(lk.label) in knocked else "lb")
         out.append(f'<a href="{escape(url)}">{label}</a>' if url else label)
     if g.title is not None:
         out.append(_text(g.title))

@@ -421,3 +421,94 @@ def test_tikz_backing_takes_the_tint_under_a_label() -> None:
     assert "red,255;green,214;blue,170" in scopes[0]
     assert "red,60;green,110;blue,255},fill opacity=0.3" in scopes[1]
     assert "text opacity=1" in scopes[1]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("#abc", (0xAA / 255, 0xBB / 255, 0xCC / 255, 1.0)),
+    ("#11223380", (0x11 / 255, 0x22 / 255, 0x33 / 255, 0x80 / 255)),
+    ("rgb(34, 56, 0)", (34 / 255, 56 / 255, 0.0, 1.0)),
+    ("rgba(10, 20, 30, 0.5)", (10 / 255, 20 / 255, 30 / 255, 0.5)),
+    ("rgb(50% 0% 100% / 25%)", (0.5, 0.0, 1.0, 0.25)),
+    ("hsl(120, 100%, 25%)", (0.0, 0.5, 0.0, 1.0)),
+    ("hsla(240deg, 100%, 50%, .9)", (0.0, 0.0, 1.0, 0.9)),
+    ("DarkOliveGreen", (0x55 / 255, 0x6B / 255, 0x2F / 255, 1.0)),
+    ("transparent", (0.0, 0.0, 0.0, 0.0)),
+])
+def test_user_colours_are_read_as_css_reads_them(
+        value: str, expected: tuple[float, float, float, float]) -> None:
+    assert theme.rgba(value) == pytest.approx(expected)
+
+
+def test_every_named_colour_is_read_and_nothing_else_is() -> None:
+    assert len(theme.NAMED_COLORS) == 149  # CSS Color 4's 148 names and transparent
+    for name in theme.NAMED_COLORS:
+        assert theme.rgba(name) is not None, name
+    for bad in ("url(#x)", "var(--x)", "red;x", "notacolour", ""):
+        assert theme.rgba(bad) is None
+
+
+def _hex(value: str) -> str:
+    found = theme.rgba(value)
+    assert found is not None
+    return "#" + "".join(f"{round(c * 255):02x}" for c in found[:3])
+
+
+@pytest.mark.parametrize("colour", ["rgb(34, 56, 0)", "navy", "rgb(20, 20, 20)", "#663399",
+                                    "green", "rgb(200,55,22)"])
+def test_white_reads_better_than_the_text_colour_on_a_dark_backdrop(colour: str) -> None:
+    """The corpus's dark ``box``/``rect`` colours: white text there, and WCAG AA."""
+    text = theme.THEMES["default"][0]["text"]
+    assert theme.dark_backdrop([colour])
+    assert contrast("#ffffff", _hex(colour)) > contrast(text, _hex(colour))
+    assert contrast("#ffffff", _hex(colour)) >= 4.5
+    for light in ("#fef", "rgb(200, 150, 255)", "lightblue", "rgba(0, 0, 0, 0.1)"):
+        assert not theme.dark_backdrop([light])
+    # Painted in order: a translucent light tint keeps a dark box dark; an area in the
+    # theme's own fill (None) covers it.
+    assert theme.dark_backdrop([colour, "rgba(255, 255, 255, 0.1)"])
+    assert not theme.dark_backdrop([colour, None])
+
+
+DARK = """\
+box navy Team
+actor A as Alice
+participant B as Bob
+end
+participant C
+rect rgb(20, 20, 60)
+A->>B: in the dark
+end
+rect rgba(0, 0, 0, 0.05)
+B->>C: on a light tint
+end
+A-)C: outside
+"""
+
+
+def test_labels_lines_and_names_on_a_dark_backdrop_are_white() -> None:
+    out = render(DARK)
+    root = tree(out)
+    parents = {child: parent for parent in root.iter() for child in parent}
+    texts = {t.text: t for t in root.iter(NS + "text")
+             if t not in {x for m in root.iter(NS + "mask") for x in m.iter()}}
+    assert texts["Team"].get("class") == "dk b"
+    assert texts["in the dark"].get("class") == "dk"
+    # the actor's name sits on the box itself (a plain head has a fill of its own)
+    names = [t for t in root.iter(NS + "text") if t.text == "Alice"]
+    assert names and all(t.get("class") == "dk" for t in names)
+    assert all(t.get("class") is None for t in root.iter(NS + "text") if t.text == "Bob")
+    # across the box's edge onto the light tint: the theme's text colour, with its halo
+    assert texts["on a light tint"].get("class") is None
+    assert parents[texts["on a light tint"]].get("class") == "lb"
+    assert texts["outside"].get("class") == "dk"  # within the box, end to end
+    assert ".mlseq text.dk{fill:#fff}" in out
+    # the arrow in the dark is white, head included; the others are not
+    paths = [p for p in root.iter(NS + "path") if p.get("marker-end")]
+    white = [p for p in paths if p.get("stroke") == "#fff"]
+    assert len(paths) == 3 and len(white) == 1
+    head = white[0].get("marker-end")[len("url(#"):-1]
+    (marker,) = [m for m in root.iter(NS + "marker") if m.get("id") == head]
+    assert head.endswith("-afw") and marker[0].get("fill") == "#fff"
+    # and a diagram with only light colours has none of it
+    light = render(DARK.replace("navy", "lightblue").replace("rgb(20, 20, 60)", "#eef"))
+    assert 'class="dk' not in light and 'stroke="#fff"' not in light and "-afw" not in light
