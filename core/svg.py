@@ -12,7 +12,7 @@ Contract (see DESIGN.md, "Output contract"):
   from the input becomes an element or an attribute name;
 - colours only as ``var(--mlseq-*)`` (see :mod:`mlseq.theme`), so dark mode follows the
   page live; the one exception is white, for text and lines on a user's dark ``box`` or
-  ``rect`` colour, which is dark in either mode (see :func:`_knock_out`).
+  ``rect`` colour, which is dark in either mode (see :mod:`mlseq.backdrop`).
 
 Drawing order gives the calm hierarchy: background, boxes, coloured rects, lifelines,
 stage bands, fragment frames, activation bars, fragment tabs and guards, message lines,
@@ -25,24 +25,13 @@ it are masked out instead, so the area shows round its text as it is (see
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
 from dataclasses import replace
 
-from . import metrics, theme
-from .geometry import (
-    Geometry,
-    HeadBox,
-    MessageGeom,
-    Rect,
-    TextBlock,
-    areas_under,
-    haloed_labels,
-)
-from .layout import ICON_KINDS
+from . import backdrop, metrics, theme
+from .geometry import Geometry, HeadBox, Rect, TextBlock, areas_under, haloed_labels
 from .markup import escape, safe_url
 from .model import (
     Diagram,
-    Event,
     FragmentKind,
     FragmentStart,
     Head,
@@ -214,45 +203,8 @@ def _knock_out(g: Geometry, tinted: list[Rect], colors: list[str | None]
     """
     blocks = haloed_labels(g)
     found = areas_under(blocks, tinted, 2.0)
-    dark: set[int] = set()
-    straddling: set[int] = set()
-    if any(colors):
-        for i, hits in found.items():
-            b = blocks[i]
-            top, bottom = b.rows()
-            y = (top + bottom) / 2
-            on_dark = [
-                theme.dark_backdrop([colors[k] for k in hits if tinted[k].x <= x <= tinted[k].right
-                                     and tinted[k].y <= y <= tinted[k].bottom])
-                for x in (b.left + 2, b.left + b.width / 2, b.left + b.width - 2)
-            ]
-            if all(on_dark):
-                dark.add(id(b))
-            elif any(on_dark):
-                straddling.add(i)  # neither colour reads on both sides: keep the halo
+    dark, straddling = backdrop.label_backdrops(blocks, found, tinted, colors)
     return [blocks[i] for i in sorted(found) if i not in straddling], dark
-
-
-def _on_dark_lines(g: Geometry, events: Sequence[Event], tinted: list[Rect],
-                   colors: list[str | None]) -> set[MessageGeom]:
-    """The messages whose arrow head (or, without one, the middle of
-    the line) lies on a backdrop of user colours dark enough for white lines
-    (:func:`mlseq.theme.dark_backdrop`). A line from a dark area into a light one is
-    drawn for the end that shows its direction."""
-    found: set[MessageGeom] = set()
-    for mg in g.messages:
-        m = events[mg.event]
-        if mg.loop is not None:
-            x, y = mg.loop.right, (mg.loop.y + mg.loop.bottom) / 2
-        elif isinstance(m, Message) and m.head in _HEAD_MARKER:
-            x, y = mg.x2 - (5.0 if mg.x2 > mg.x1 else -5.0), mg.y
-        else:
-            x, y = (mg.x1 + mg.x2) / 2, mg.y
-        under = [c for r, c in zip(tinted, colors, strict=True)
-                 if r.x <= x <= r.right and r.y <= y <= r.bottom]
-        if any(under) and theme.dark_backdrop(under):
-            found.add(mg)
-    return found
 
 
 def _mask(did: str, g: Geometry, blocks: list[TextBlock]) -> str:
@@ -474,21 +426,8 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
     # Boxes and ``rect`` blocks, in drawing order, with their user colours (None: the
     # theme's own fill); and the messages drawn on a backdrop of them dark enough for
     # white lines (see theme.dark_backdrop).
-    tinted: list[Rect] = []
-    colors: list[str | None] = []
-    rects: list[tuple[Rect, str | None]] = []  # the ``rect`` blocks alone
-    for bx in g.boxes:
-        box = diagram.boxes[bx.box]
-        tinted.append(bx.rect)
-        colors.append(box.color if box.color and theme.valid_color(box.color) else None)
-    for fg in g.fragments:
-        start = events[fg.event]
-        if isinstance(start, FragmentStart) and start.kind is _RECT:
-            color = start.color if start.color and theme.valid_color(start.color) else None
-            tinted.append(fg.rect)
-            colors.append(color)
-            rects.append((fg.rect, color))
-    white_lines = _on_dark_lines(g, events, tinted, colors) if any(colors) else set()
+    tinted, colors = backdrop.tinted_areas(diagram, g)
+    white_lines = backdrop.dark_lines(diagram, g, tinted, colors) if any(colors) else set()
 
     # Shared arrow heads: only those this diagram uses (white ones for white lines).
     used: set[str] = set()
@@ -522,19 +461,14 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
         out.append("<defs>" + "".join(defs) + "</defs>")
     out.append(f'<rect class="bg" height="{f(g.height)}" rx="4" width="{f(g.width)}"/>')
 
-    on_dark: set[str] = set()  # participants in a box dark enough for white text
-    for bx, color in zip(g.boxes, colors, strict=False):  # the boxes come first
-        box = diagram.boxes[bx.box]
-        extra: dict[str, str] = {}
-        if color:
-            extra = {"fill": escape(color.strip()), "class": "bl uc"}
+    dark_boxes = backdrop.dark_boxes(diagram, g) if any(colors) else set()
+    for i, bx in enumerate(g.boxes):  # the first areas in ``tinted``; the rects follow
+        color = colors[i]
+        extra: dict[str, str] = {"fill": escape(color.strip()), "class": "bl uc"} if color else {}
         out.append(_rect(bx.rect, "bx", extra))
-        dark_box = bool(color) and theme.dark_backdrop([color])
         if bx.label is not None:
-            out.append(_text(bx.label, "dk" if dark_box else ""))
-        if dark_box:
-            on_dark.update(box.participants)
-    for area, color in rects:
+            out.append(_text(bx.label, "dk" if i in dark_boxes else ""))
+    for area, color in zip(tinted[len(g.boxes):], colors[len(g.boxes):], strict=True):
         extra = {"fill": escape(color.strip()), "class": "uc"} if color else {"class": "tb"}
         out.append(_rect(area, "", extra))
     knocked_out, dark = _knock_out(g, tinted, colors) if tinted else ([], set())
@@ -634,10 +568,11 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
     if lines:
         out.append('<g class="ms">' + "".join(lines) + "</g>")
 
+    on_dark = backdrop.figures_on_dark(diagram, g) if dark_boxes else set()
     for hb in g.heads:
         p = participants[hb.participant]
         # A figure's name has no fill of its own behind it, only the box's.
-        dk = "dk" if on_dark and p.id in on_dark and p.kind in ICON_KINDS else ""
+        dk = "dk" if on_dark and p.id in on_dark else ""
         shape = _head_shape(hb, p.kind) + _text(hb.label, dk)
         url = next((safe_url(ln.url) for ln in p.links if safe_url(ln.url)), None) \
             if p.links else None

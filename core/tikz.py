@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import theme
+from . import backdrop, theme
 from .geometry import Geometry, HeadBox, Rect, TextBlock, areas_under, haloed_labels
 from .model import Diagram, FragmentKind, FragmentStart, Head, LineStyle, Message, ParticipantKind
 from .options import RenderOptions
@@ -95,6 +95,8 @@ class _Picture:
         """Tinted areas in painting order, with their fill (for labels' backings)."""
         self.under: dict[int, list[int]] = {}
         """For each haloed label (by ``id``) on tinted areas: those areas' indices."""
+        self.white: set[int] = set()
+        """The labels (by ``id``) drawn white, on a dark user colour (mlseq.backdrop)."""
 
     def add(self, command: str) -> None:
         self.out.append(command)
@@ -115,8 +117,12 @@ class _Picture:
         self.add(f"\\path[{style}] ({_f(cx)},{_f(cy)}) circle[radius={_f(r)}];")
 
     def text(self, block: TextBlock, *, halo: bool = False) -> None:
-        self._nodes(block, ",fill=mlseq-bg,inner sep=0.6pt" if halo else ",inner sep=0pt")
-        if halo:
+        white = ",text=white" if id(block) in self.white else ""
+        if white:
+            halo = False  # on a dark area end to end: its tint is the backing (below)
+        self._nodes(block, (",fill=mlseq-bg,inner sep=0.6pt" if halo else ",inner sep=0pt")
+                    + white)
+        if halo or white:
             # On a tinted area (a box, a ``rect``) the backing takes the area's paint,
             # clipped to the area, so no page-coloured box shows round the label.
             for k in self.under.get(id(block), ()):
@@ -124,7 +130,7 @@ class _Picture:
                 self.add("\\begin{scope}")
                 self.add(f"\\clip ({_f(rect.x)},{_f(rect.y)}) rectangle "
                          f"({_f(rect.right)},{_f(rect.bottom)});")
-                self._nodes(block, f",{fill},text opacity=1,inner sep=0.6pt")
+                self._nodes(block, f",{fill},text opacity=1,inner sep=0.6pt{white}")
                 self.add("\\end{scope}")
 
     def _nodes(self, block: TextBlock, back: str) -> None:
@@ -215,26 +221,28 @@ def _head_shape(pic: _Picture, hb: HeadBox, kind: ParticipantKind) -> None:
     pic.rect(r, hd, rounded=3)
 
 
-def _arrow_head(pic: _Picture, head: Head, x: float, y: float, direction: float) -> None:
+def _arrow_head(pic: _Picture, head: Head, x: float, y: float, direction: float,
+                white: bool = False) -> None:
     """A head at ``(x, y)`` on a horizontal line arriving in ``direction`` (+1 = right).
 
-    Shapes and sizes are the SVG markers' (10 px boxes).
+    Shapes and sizes are the SVG markers' (10 px boxes); ``white`` on a dark user colour.
     """
     d = 1.0 if direction >= 0 else -1.0
+    af, ao = ("ml-af,fill=white", "ml-ao,draw=white") if white else ("ml-af", "ml-ao")
     if head is Head.FILLED:
         tip = x + 0.5 * d
-        pic.poly("ml-af", [(tip - 10 * d, y - 4), (tip, y), (tip - 10 * d, y + 4)])
+        pic.poly(af, [(tip - 10 * d, y - 4), (tip, y), (tip - 10 * d, y + 4)])
     elif head is Head.OPEN:
-        pic.poly("ml-ao", [(x - 9 * d, y - 5), (x, y), (x - 9 * d, y + 5)], closed=False)
+        pic.poly(ao, [(x - 9 * d, y - 5), (x, y), (x - 9 * d, y + 5)], closed=False)
     elif head is Head.CROSS:
-        pic.line("ml-ao", x - 4, y - 4, x + 4, y + 4)
-        pic.line("ml-ao", x + 4, y - 4, x - 4, y + 4)
+        pic.line(ao, x - 4, y - 4, x + 4, y + 4)
+        pic.line(ao, x + 4, y - 4, x - 4, y + 4)
     elif head in (Head.HALF_TOP, Head.HALF_BOTTOM):
         tip = x + 0.5 * d
         # The marker turns with the line, so "top" is above a rightward line.
         above = (head is Head.HALF_TOP) == (d > 0)
         barb = y - 4 if above else y + 4
-        pic.poly("ml-af", [(tip - 10 * d, barb), (tip, y), (tip - 10 * d, y)])
+        pic.poly(af, [(tip - 10 * d, barb), (tip, y), (tip - 10 * d, y)])
 
 
 def _dash(on: float, off: float) -> str:
@@ -303,6 +311,10 @@ def draw_tikz(
         return (f"fill={{rgb,255:red,{int(rgb[0:2], 16)};green,{int(rgb[2:4], 16)};"
                 f"blue,{int(rgb[4:6], 16)}}},fill opacity={_f(alpha * float(opacity))}")
 
+    tinted, colors = backdrop.tinted_areas(diagram, g)
+    dark_boxes = backdrop.dark_boxes(diagram, g) if any(colors) else set()
+    pic.white.update(id(bx.label) for i, bx in enumerate(g.boxes)
+                     if i in dark_boxes and bx.label is not None)
     for bx in g.boxes:
         box = diagram.boxes[bx.box]
         fill = user_fill(box.color, "")
@@ -318,8 +330,15 @@ def draw_tikz(
             pic.tints.append((fg.rect, fill))
     if pic.tints:
         labels = haloed_labels(g)
-        pic.under = {id(labels[i]): areas for i, areas
-                     in areas_under(labels, [rect for rect, _ in pic.tints], 0.8).items()}
+        found = areas_under(labels, tinted, 0.8)
+        dark, straddling = backdrop.label_backdrops(labels, found, tinted, colors)
+        # A label across a dark area's edge keeps the page-coloured backing only.
+        pic.under = {id(labels[i]): areas for i, areas in found.items() if i not in straddling}
+        pic.white |= dark
+    white_lines = backdrop.dark_lines(diagram, g, tinted, colors) if any(colors) else set()
+    figures = backdrop.figures_on_dark(diagram, g) if dark_boxes else set()
+    pic.white.update(id(hb.label) for hb in g.heads
+                     if diagram.participants[hb.participant].id in figures)
 
     for ll in g.lifelines:
         y1 = ll.y1
@@ -362,16 +381,19 @@ def draw_tikz(
         m = events[mg.event]
         assert isinstance(m, Message)
         style = "ml-rt" if m.line is LineStyle.DOTTED else "ml-ms"
+        white = mg in white_lines
+        if white:
+            style += ",draw=white"
         if mg.loop is not None:
             lp = mg.loop
             pic.poly(style, [(mg.x1, lp.y), (lp.right, lp.y), (lp.right, lp.bottom),
                              (mg.x2, lp.bottom)], closed=False)
-            _arrow_head(pic, m.head, mg.x2, lp.bottom, mg.x2 - lp.right)
-            _arrow_head(pic, m.tail, mg.x1, lp.y, mg.x1 - lp.right)
+            _arrow_head(pic, m.head, mg.x2, lp.bottom, mg.x2 - lp.right, white)
+            _arrow_head(pic, m.tail, mg.x1, lp.y, mg.x1 - lp.right, white)
         else:
             pic.line(style, mg.x1, mg.y, mg.x2, mg.y)
-            _arrow_head(pic, m.head, mg.x2, mg.y, mg.x2 - mg.x1)
-            _arrow_head(pic, m.tail, mg.x1, mg.y, mg.x1 - mg.x2)
+            _arrow_head(pic, m.head, mg.x2, mg.y, mg.x2 - mg.x1, white)
+            _arrow_head(pic, m.tail, mg.x1, mg.y, mg.x1 - mg.x2, white)
 
     for hb in g.heads:
         _head_shape(pic, hb, diagram.participants[hb.participant].kind)

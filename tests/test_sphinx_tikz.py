@@ -164,6 +164,31 @@ def test_tex_escape_and_colours() -> None:
     assert tikz.css_color("hsl(120, 100%, 25%)") == ("008000", 1.0)
     assert tikz.css_color("Aqua") == ("00FFFF", 1.0)
     assert tikz.css_color("url(#x)") is None
+    assert tikz.css_color("DarkOliveGreen") == ("556B2F", 1.0)  # every CSS name, not a few
+    assert tikz.css_color("transparent") == ("000000", 0.0)
+
+
+def test_pdf_draws_white_on_dark_colours_where_the_svg_does() -> None:
+    source = (Path(__file__).parent / "golden" / "dark_areas.mmd").read_text(encoding="utf-8")
+    d = parser.parse(source)
+    opts = RenderOptions()
+    g = layout.layout(d, opts)
+    picture = tikz.draw_tikz(d, g, opts)
+
+    def nodes(text: str) -> list[str]:
+        return re.findall(r"\\node\[([^\]]*)\][^{]*\{" + re.escape(text) + r"\}", picture)
+
+    for white in ("predict(features)", "feature vector", "Serving", "User"):
+        assert nodes(white) and all("text=white" in n for n in nodes(white)), white
+    for dark in ("log prediction", "Platform", "Serving API", "compact partitions"):
+        assert nodes(dark) and not any("text=white" in n for n in nodes(dark)), dark
+    # the three messages in the near-black rect and the reply to the User, heads and all
+    assert picture.count("draw=white]") == 4
+    assert picture.count("ml-af,fill=white]") == 4 and picture.count("ml-af]") == 1
+    out = svg.draw(d, g, opts)
+    assert out.count('stroke="#fff"') == 4
+    light = source.replace("navy", "lightblue").replace("rgb(20, 20, 20)", "#eef")
+    assert "=white" not in tikz.render(light)
 
 
 # -- a real PDF ------------------------------------------------------------------------
