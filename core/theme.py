@@ -204,6 +204,8 @@ def rgba(value: str) -> tuple[float, float, float, float] | None:
     if v.startswith("rgb"):
         r, g, b = (min(max(number(p, 255.0), 0.0), 1.0) for p in parts[:3])
         return r, g, b, alpha
+    if parts[0].endswith("%"):
+        return None  # a hue is an angle: CSS rejects such a colour
     hue = float(parts[0].removesuffix("deg")) % 360 / 30
     sat, light = (min(max(number(p, 100.0), 0.0), 1.0) for p in parts[1:3])
     reach = sat * min(light, 1 - light)

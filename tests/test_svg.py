@@ -12,7 +12,7 @@ from pathlib import Path
 import mlseq
 import pytest
 from conftest import shared_path
-from mlseq import MlseqError, layout, parser, svg, theme
+from mlseq import MlseqError, layout, parser, svg, theme, tikz
 from mlseq.errors import ErrorCode
 from mlseq.options import RenderOptions
 from mlseq.transcript import transcript
@@ -409,8 +409,6 @@ def test_labels_on_tinted_areas_mask_the_lines_instead_of_a_halo() -> None:
 
 
 def test_tikz_backing_takes_the_tint_under_a_label() -> None:
-    from mlseq import tikz
-
     d = parser.parse(TINTED)
     opts = RenderOptions()
     picture = tikz.draw_tikz(d, layout.layout(d, opts), opts)
@@ -445,6 +443,11 @@ def test_every_named_colour_is_read_and_nothing_else_is() -> None:
         assert theme.rgba(name) is not None, name
     for bad in ("url(#x)", "var(--x)", "red;x", "notacolour", ""):
         assert theme.rgba(bad) is None
+    # valid_color lets a hue in % through (CSS does not): read as no colour, not a crash
+    assert theme.rgba("hsl(50%, 50%, 50%)") is None
+    source = "box hsl(10%, 1, 1) T\nparticipant C\nend\nrect hsla(50%, 1, 1, 1)\nC->>C: x\nend\n"
+    assert "<svg" in mlseq.render(source)
+    assert "tikzpicture" in tikz.render(source)
 
 
 def _hex(value: str) -> str:
