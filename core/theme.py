@@ -165,13 +165,18 @@ _FUNC = re.compile(
 
 
 def valid_color(value: str) -> bool:
-    """True for ``#hex``, numeric ``rgb()``/``rgba()``/``hsl()``/``hsla()`` and named colours.
+    """True for ``#hex``, numeric ``rgb()``/``rgba()``/``hsl()``/``hsla()`` (a hue in degrees,
+    not in %, as in CSS) and named colours.
 
     Anything else (``url(...)``, ``var(...)``, a ``;`` or ``}``) is refused, so a colour can
     never break out of the declaration it is written into.
     """
     v = value.strip()
-    return bool(_HEX.match(v) or _FUNC.match(v) or v.lower() in NAMED_COLORS)
+    if _FUNC.match(v):
+        # A hue is an angle: a browser drops hsl(50%, ...) and paints the area black.
+        return not (v[:3].lower() == "hsl"
+                    and _CHANNELS.findall(v[v.index("(") + 1:])[0].endswith("%"))
+    return bool(_HEX.match(v) or v.lower() in NAMED_COLORS)
 
 
 _CHANNELS = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:%|deg)?")
@@ -204,8 +209,6 @@ def rgba(value: str) -> tuple[float, float, float, float] | None:
     if v.startswith("rgb"):
         r, g, b = (min(max(number(p, 255.0), 0.0), 1.0) for p in parts[:3])
         return r, g, b, alpha
-    if parts[0].endswith("%"):
-        return None  # a hue is an angle: CSS rejects such a colour
     hue = float(parts[0].removesuffix("deg")) % 360 / 30
     sat, light = (min(max(number(p, 100.0), 0.0), 1.0) for p in parts[1:3])
     reach = sat * min(light, 1 - light)

@@ -443,10 +443,12 @@ def test_every_named_colour_is_read_and_nothing_else_is() -> None:
         assert theme.rgba(name) is not None, name
     for bad in ("url(#x)", "var(--x)", "red;x", "notacolour", ""):
         assert theme.rgba(bad) is None
-    # valid_color lets a hue in % through (CSS does not): read as no colour, not a crash
+    # CSS has no hue in %: not a colour (a browser would paint the area black), no crash
+    assert not theme.valid_color("hsl(50%, 50%, 50%)")
     assert theme.rgba("hsl(50%, 50%, 50%)") is None
     source = "box hsl(10%, 1, 1) T\nparticipant C\nend\nrect hsla(50%, 1, 1, 1)\nC->>C: x\nend\n"
-    assert "<svg" in mlseq.render(source)
+    out = mlseq.render(source)
+    assert "<svg" in out and "hsl" not in out.split("</desc>")[1]
     assert "tikzpicture" in tikz.render(source)
 
 
