@@ -14,14 +14,8 @@ from collections.abc import Sequence
 
 from . import theme
 from .geometry import Geometry, MessageGeom, Rect, TextBlock
-from .model import Diagram, FragmentKind, FragmentStart, Head, Message, ParticipantKind
-
-FIGURE_KINDS = frozenset(
-    {ParticipantKind.ACTOR, ParticipantKind.BOUNDARY, ParticipantKind.CONTROL,
-     ParticipantKind.ENTITY}
-)
-"""Heads drawn as a figure with the name under it, on whatever is behind (the other
-kinds have a filled shape of their own behind the name)."""
+from .layout import ICON_KINDS
+from .model import Diagram, FragmentKind, FragmentStart, Head, Message
 
 
 def tinted_areas(diagram: Diagram, g: Geometry) -> tuple[list[Rect], list[str | None]]:
@@ -107,6 +101,8 @@ def dark_boxes(diagram: Diagram, g: Geometry) -> set[int]:
 
 
 def figures_on_dark(diagram: Diagram, g: Geometry) -> set[str]:
-    """The participants drawn as a figure (:data:`FIGURE_KINDS`) inside a dark box."""
+    """The participants drawn as a figure inside a dark box (actor, boundary, control,
+    entity: :data:`mlseq.layout.ICON_KINDS`). Their names sit on the box itself; the
+    other kinds have a filled shape of their own behind the name."""
     inside = {p for i in dark_boxes(diagram, g) for p in diagram.boxes[g.boxes[i].box].participants}
-    return {p.id for p in diagram.participants if p.id in inside and p.kind in FIGURE_KINDS}
+    return {p.id for p in diagram.participants if p.id in inside and p.kind in ICON_KINDS}
