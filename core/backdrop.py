@@ -92,17 +92,17 @@ def dark_lines(diagram: Diagram, g: Geometry, rects: Sequence[Rect],
     return found
 
 
-def dark_boxes(diagram: Diagram, g: Geometry) -> set[int]:
-    """The boxes (indices into :attr:`Geometry.boxes`) in a dark colour: their titles,
-    and the names of the figure heads in them, are white."""
-    return {i for i, bx in enumerate(g.boxes)
-            if (color := diagram.boxes[bx.box].color) and theme.valid_color(color)
-            and theme.dark_backdrop([color])}
+def dark_boxes(g: Geometry, colors: Sequence[str | None]) -> set[int]:
+    """The boxes (indices into :attr:`Geometry.boxes`) in a dark colour, from the colours
+    :func:`tinted_areas` gives (the boxes come first there): their titles, and the names
+    of the figure heads in them, are white."""
+    return {i for i in range(len(g.boxes))
+            if (color := colors[i]) is not None and theme.dark_backdrop([color])}
 
 
-def figures_on_dark(diagram: Diagram, g: Geometry) -> set[str]:
-    """The participants drawn as a figure inside a dark box (actor, boundary, control,
-    entity: :data:`mlseq.layout.ICON_KINDS`). Their names sit on the box itself; the
-    other kinds have a filled shape of their own behind the name."""
-    inside = {p for i in dark_boxes(diagram, g) for p in diagram.boxes[g.boxes[i].box].participants}
+def figures_on_dark(diagram: Diagram, g: Geometry, boxes: set[int]) -> set[str]:
+    """The participants drawn as a figure inside one of the dark ``boxes`` (actor,
+    boundary, control, entity: :data:`mlseq.layout.ICON_KINDS`). Their names sit on the
+    box itself; the other kinds have a filled shape of their own behind the name."""
+    inside = {p for i in boxes for p in diagram.boxes[g.boxes[i].box].participants}
     return {p.id for p in diagram.participants if p.id in inside and p.kind in ICON_KINDS}

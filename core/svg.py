@@ -427,7 +427,7 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
     # theme's own fill); and the messages drawn on a backdrop of them dark enough for
     # white lines (see theme.dark_backdrop).
     tinted, colors = backdrop.tinted_areas(diagram, g)
-    white_lines = backdrop.dark_lines(diagram, g, tinted, colors) if any(colors) else set()
+    white_lines = backdrop.dark_lines(diagram, g, tinted, colors)
 
     # Shared arrow heads: only those this diagram uses (white ones for white lines).
     used: set[str] = set()
@@ -461,7 +461,7 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
         out.append("<defs>" + "".join(defs) + "</defs>")
     out.append(f'<rect class="bg" height="{f(g.height)}" rx="4" width="{f(g.width)}"/>')
 
-    dark_boxes = backdrop.dark_boxes(diagram, g) if any(colors) else set()
+    dark_boxes = backdrop.dark_boxes(g, colors)
     for i, bx in enumerate(g.boxes):  # the first areas in ``tinted``; the rects follow
         color = colors[i]
         extra: dict[str, str] = {"fill": escape(color.strip()), "class": "bl uc"} if color else {}
@@ -568,7 +568,7 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
     if lines:
         out.append('<g class="ms">' + "".join(lines) + "</g>")
 
-    on_dark = backdrop.figures_on_dark(diagram, g) if dark_boxes else set()
+    on_dark = backdrop.figures_on_dark(diagram, g, dark_boxes) if dark_boxes else set()
     for hb in g.heads:
         p = participants[hb.participant]
         # A figure's name has no fill of its own behind it, only the box's.

@@ -312,7 +312,7 @@ def draw_tikz(
                 f"blue,{int(rgb[4:6], 16)}}},fill opacity={_f(alpha * float(opacity))}")
 
     tinted, colors = backdrop.tinted_areas(diagram, g)
-    dark_boxes = backdrop.dark_boxes(diagram, g) if any(colors) else set()
+    dark_boxes = backdrop.dark_boxes(g, colors)
     pic.white.update(id(bx.label) for i, bx in enumerate(g.boxes)
                      if i in dark_boxes and bx.label is not None)
     for bx in g.boxes:
@@ -335,8 +335,8 @@ def draw_tikz(
         # A label across a dark area's edge keeps the page-coloured backing only.
         pic.under = {id(labels[i]): areas for i, areas in found.items() if i not in straddling}
         pic.white |= dark
-    white_lines = backdrop.dark_lines(diagram, g, tinted, colors) if any(colors) else set()
-    figures = backdrop.figures_on_dark(diagram, g) if dark_boxes else set()
+    white_lines = backdrop.dark_lines(diagram, g, tinted, colors)
+    figures = backdrop.figures_on_dark(diagram, g, dark_boxes)
     pic.white.update(id(hb.label) for hb in g.heads
                      if diagram.participants[hb.participant].id in figures)
 
