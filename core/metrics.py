@@ -418,18 +418,19 @@ def _wrap_general(text: str, limit: float, bold: bool
             previous = ""  # the last cluster if it is one character: kerned as _slow_units
             for cluster in _clusters(token):
                 kern = face.kerning.get(previous + cluster, 0) if len(cluster) == 1 else 0
-                units = current_units + _units(cluster, bold) + kern
+                alone = _units(cluster, bold)
+                units = current_units + alone + kern
                 if current and units > limit:
                     if soft and _units(current[:soft], bold) >= limit * _SOFT_MIN:
                         head, current = current[:soft], current[soft:]
                         lines.append(head)
                         widths.append(_units(head, bold))
                         current_units = _units(current, bold)
-                        units = current_units + _units(cluster, bold) + kern
+                        units = current_units + alone + kern
                     if units > limit:
                         lines.append(current)
                         widths.append(current_units)
-                        current, units = "", _units(cluster, bold)
+                        current, units = "", alone
                     soft = 0
                 if current and (
                     current[-1] in _SOFT_AFTER
