@@ -98,6 +98,10 @@ BOX_PAD = 8.0
 ICON_H = 30.0
 """Height of the figure drawn above the name for actor/boundary/control/entity."""
 BADGE_R = 8.0
+BADGE_GAP = 2.0
+"""Least room between two autonumber badges on one lifeline."""
+BADGE_LOOKBACK = 3
+"""How many messages back a badge looks for one it could touch (each row lies lower)."""
 DIVIDER_INDENT = 10.0
 """From the left end of a stage band to its label."""
 HEAD_WRAP_MIN = 80.0
@@ -706,6 +710,11 @@ class _Layout:
                     x1 = edge_right(a, ca)
                     loop_h = max(label_h, LOOP_MIN_H * s + 2 * s) - 2 * s
                     ly = top + 3 * s
+                    if number is not None and messages:
+                        shift = self._badge_clear(messages, x, ly, number)
+                        if shift > 0:
+                            top += shift
+                            ly += shift
                     loop = _make_rect(x1, ly, LOOP_W * s, loop_h)
                     lx = x1 + LOOP_W * s + 6 * s
                     label = _make_text_block(lx, top + asc, lines, lh, w, size) \
@@ -744,6 +753,11 @@ class _Layout:
                         lines, w = measure(ev.text, size, False, room)
                         label_h = len(lines) * lh
                 line_y = top + label_h + label_gap if lines else top + 4 * s
+                if number is not None and messages:
+                    shift = self._badge_clear(messages, xs[a], line_y, number)
+                    if shift > 0:
+                        top += shift
+                        line_y += shift
                 xa, xb = xs[a], xs[b]
                 right = xb > xa
                 if right:
@@ -1088,8 +1102,26 @@ class _Layout:
 
     def _badge(self, x: float, y: float, number: str) -> Badge:
         size = self.o.font_size * 0.72
-        radius = max(BADGE_R * self.s, metrics.text_width(number, size, bold=True) / 2 + 3)
-        return _make_badge(x, y, radius, number, size)
+        return _make_badge(x, y, self._badge_r(number, size), number, size)
+
+    def _badge_r(self, number: str, size: float) -> float:
+        return max(BADGE_R * self.s, metrics.text_width(number, size, bold=True) / 2 + 3)
+
+    def _badge_clear(self, messages: list[MessageGeom], x: float, y: float,
+                     number: str) -> float:
+        """How far a badge for ``number`` at ``(x, y)`` must move down to clear the
+        badges just above it (0 when it does). A self-message's badge sits at the top of
+        its loop, one row gap under the message before: from the same lifeline, the two
+        circles would overlap."""
+        need = 0.0
+        r = self._badge_r(number, self.o.font_size * 0.72)
+        for m in messages[-BADGE_LOOKBACK:]:
+            b = m.badge
+            if b is not None:
+                room = b.r + r + BADGE_GAP * self.s
+                if abs(b.cx - x) < room:
+                    need = max(need, b.cy + room - y)
+        return need
 
     @staticmethod
     def _lifecycle_after(p: int, at: float, pending_destroy: set[int],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,42 @@ def test_autonumber_badges() -> None:
     assert forced.messages[0].badge is not None
     off = lay("autonumber\nA->>B: x\n", autonumber=False)
     assert off.messages[0].badge is None
+
+
+def touching_badges(g: Geometry) -> list[tuple[str, str]]:
+    """Pairs of autonumber badges whose circles meet."""
+    badges = [m.badge for m in g.messages if m.badge is not None]
+    return [(a.text, b.text) for i, a in enumerate(badges) for b in badges[i + 1:]
+            if math.hypot(a.cx - b.cx, a.cy - b.cy) < a.r + b.r]
+
+
+def test_a_self_message_badge_clears_the_one_above() -> None:
+    """A self-message's badge sits at the top of its loop, one row under the message
+    before; from the same lifeline the two circles used to overlap (11 px apart)."""
+    for text in ("autonumber\nA->>B: x\nA->>A: self\n",
+                 "autonumber\nA->>B: x\nA->>A: two<br/>lines\nA->>A: again\n",
+                 "autonumber\nA->>B\nA->>C\n"):
+        for font_size in (14, 20):
+            g = lay(text, font_size=font_size)
+            assert not touching_badges(g), (text, font_size)
+    # Badges on different lifelines keep their rows.
+    near = lay("autonumber\nA->>B: x\nB->>B: self\n")
+    far = lay("A->>B: x\nB->>B: self\n")
+    assert near.messages[1].y == far.messages[1].y
+
+
+def test_no_badges_touch_anywhere() -> None:
+    problems = {}
+    for path in corpus_and_goldens():
+        try:
+            d = parser.parse(path.read_text(encoding="utf-8"))
+        except MlseqError:
+            continue
+        for options in (RenderOptions(), RenderOptions(autonumber=True, wrap_width=120)):
+            bad = touching_badges(layout.layout(d, options))
+            if bad:
+                problems[path.name] = bad[:3]
+    assert not problems, problems
 
 
 def test_dividers_span_the_diagram_and_delays_dot_lifelines() -> None:
