@@ -21,8 +21,9 @@ are estimated:
 - anything else (Arabic, Hebrew, Devanagari, Thai, ...): the advance of ``n`` of the same
   face, a typical lowercase glyph.
 
-:func:`wrap` breaks lines at spaces (and between East Asian wide characters), never inside a
-word unless the word alone is wider than the line, and then never inside a grapheme cluster.
+:func:`wrap` breaks lines at spaces (and between East Asian wide characters), into balanced
+lines, never inside a word unless the word alone is wider than the line, and then never
+inside a grapheme cluster.
 All functions are pure; results are cached by ``functools.lru_cache``.
 """
 
@@ -104,6 +105,9 @@ upper-case one (``CamelCase``)."""
 _SOFT_MIN = 0.25
 """A soft break is taken only if the line keeps at least this much of its width; else
 the word is broken at the last cluster that fits."""
+_WORDLIKE = re.compile(r"[^\W_]")
+"""A letter or a digit: a word without one (``→``, ``+``, ``>=``, ``&``) stays on the line
+of the word before it, as an operator ends a line rather than starting the next."""
 
 
 @dataclass(frozen=True)
@@ -340,6 +344,62 @@ def _wrap(text: str, limit: float, bold: bool) -> tuple[tuple[str, ...], tuple[i
     return _wrap_general(text, limit, bold)
 
 
+def _pack(first: list[int], join: list[int], limit: float) -> tuple[list[int], int]:
+    """Greedy packing of words into lines no wider than ``limit``: where each line
+    starts, and the widest line. ``first[i]`` is word ``i``'s advance at the start of a
+    line, ``join[i]`` what it adds after the word before it (its separator, itself and
+    the kerning between)."""
+    starts = [0]
+    units = widest = first[0]
+    for i in range(1, len(first)):
+        grown = units + join[i]
+        if grown <= limit:
+            units = grown
+        else:
+            if units > widest:
+                widest = units
+            starts.append(i)
+            units = first[i]
+    return starts, max(units, widest)
+
+
+def _balance(first: list[int], join: list[int], limit: float) -> list[int]:
+    """The greedy packing at ``limit`` (every word narrower than that) made even: the
+    packing at the narrowest width that still needs no more lines, as CSS's
+    ``text-wrap: balance`` does: ``Alert if`` / ``distribution shift`` rather than
+    ``Alert if distribution`` / ``shift``. No line is left with a word or two under a
+    long one, and the label takes less width for the same height."""
+    best, hi = _pack(first, join, limit)
+    count = len(best)
+    if count < 2:
+        return best
+    if count == 2:
+        # Most labels that wrap take two lines: try each break, keep the narrowest.
+        second = sum(join) - join[0]  # all but the first word, as added after it
+        line = first[0]
+        narrowest = hi
+        for i in range(1, len(first)):
+            if line >= narrowest:  # the first line only grows from here
+                break
+            second -= join[i]
+            wider = max(line, first[i] + second)
+            if wider < narrowest:
+                narrowest = wider
+            line += join[i]
+        return _pack(first, join, narrowest)[0]
+    # No packing into ``count`` lines is narrower than its widest word, or than the
+    # words' advances shared out evenly (a space between two words only adds to them).
+    lo = max(max(first), -(-sum(first) // count))
+    while lo < hi:
+        mid = (lo + hi) // 2
+        trial, widest = _pack(first, join, mid)
+        if len(trial) <= count:
+            best, hi = trial, widest  # the packing's own widest line: often well below mid
+        else:
+            lo = mid + 1
+    return best
+
+
 def _wrap_fast(text: str, limit: float, face: _Face
                ) -> tuple[tuple[str, ...], tuple[int, ...]] | None:
     """:func:`_wrap_general` for text on the fast path (one character per cluster, no
@@ -364,41 +424,81 @@ def _wrap_fast(text: str, limit: float, face: _Face
             kern[pair.start()] = get(pair.group(1), 0)
         before = [0]
         before += accumulate(map(add, map(face.fast.__getitem__, line), kern))
-
-        def width(a: int, b: int, before: list[int] = before, kern: list[int] = kern) -> int:
-            """The advance of ``line[a:b]`` (this paragraph's sums, bound here)."""
-            return before[b] - before[a] - kern[b - 1]
-
-        start = end = 0  # the line being packed is line[start:end] (none while end is 0)
+        whole = before[-1] - kern[-1]
+        if whole <= limit:  # most labels: one line
+            lines.append(line)
+            widths.append(whole)
+            continue
+        # Each word's span, its advance alone and what it adds after the word before
+        # (the sums make line[a:c] = line[a:b] + that, whatever a is).
+        bounds: list[tuple[int, int]] = []
+        first: list[int] = []
+        join: list[int] = []
         word_start = 0
+        previous_end = 0
         for word in line.split(" "):
             word_end = word_start + len(word)
-            if end and width(start, word_end) <= limit:
-                end = word_end
+            alone = before[word_end] - before[word_start] - kern[word_end - 1]
+            if alone > limit:
+                return None
+            added = (before[word_end] - before[previous_end] - kern[word_end - 1]
+                     + kern[previous_end - 1]) if previous_end else alone
+            if (previous_end and first[-1] + added <= limit and not word.isalnum()
+                    and not _WORDLIKE.search(word)):
+                bounds[-1] = (bounds[-1][0], word_end)  # an operator: one word with the last
+                first[-1] += added
+                join[-1] += added
             else:
-                if end:
-                    lines.append(line[start:end])
-                    widths.append(width(start, end))
-                if width(word_start, word_end) > limit:
-                    return None
-                start, end = word_start, word_end
+                bounds.append((word_start, word_end))
+                first.append(alone)
+                join.append(added)
+            previous_end = word_end
             word_start = word_end + 1
-        lines.append(line[start:end])
-        widths.append(width(start, end))
+        starts = _balance(first, join, limit)
+        for k, i in enumerate(starts):
+            j = starts[k + 1] - 1 if k + 1 < len(starts) else len(bounds) - 1
+            a, b = bounds[i][0], bounds[j][1]
+            lines.append(line[a:b])
+            widths.append(before[b] - before[a] - kern[b - 1])
     return tuple(lines), tuple(widths)
 
 
 def _wrap_general(text: str, limit: float, bold: bool
                   ) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """The greedy packing, token by token (any script, clusters, words wider than the
-    line broken between clusters)."""
+    """The packing token by token (any script, clusters): balanced where every word fits
+    a line, else greedy, with each word wider than the line broken at a soft break or
+    between clusters."""
     face = _BOLD if bold else _REGULAR
     lines: list[str] = []
     widths: list[int] = []
     for raw in text.split("\n"):
+        tokens: list[tuple[str, str]] = []
+        first: list[int] = []
+        for separator, token in _tokens(raw.rstrip("\r")):
+            if tokens and separator and not _WORDLIKE.search(token):
+                merged = tokens[-1][1] + separator + token  # an operator: one word with
+                units = _units(merged, bold)                # the one before, if they fit
+                if units <= limit:
+                    tokens[-1] = (tokens[-1][0], merged)
+                    first[-1] = units
+                    continue
+            tokens.append((separator, token))
+            first.append(_units(token, bold))
+        if first and max(first) <= limit:
+            # Every word fits a line: pack them as the fast path does, evenly.
+            join = [first[0]]
+            for k in range(1, len(tokens)):
+                piece = tokens[k][0] + tokens[k][1]
+                join.append(_units(piece, bold) + _kern(tokens[k - 1][1], piece, face))
+            starts = _balance(first, join, limit)
+            for k, i in enumerate(starts):
+                j = starts[k + 1] if k + 1 < len(starts) else len(tokens)
+                lines.append(tokens[i][1] + "".join(sep + tok for sep, tok in tokens[i + 1:j]))
+                widths.append(first[i] + sum(join[i + 1:j]))
+            continue
         current = ""
         current_units = 0
-        for separator, token in _tokens(raw.rstrip("\r")):
+        for separator, token in tokens:
             if current:
                 piece = separator + token
                 units = current_units + _units(piece, bold) + _kern(current, piece, face)
@@ -449,10 +549,13 @@ def wrap(text: str, max_width: float, size: float = 14.0, *, bold: bool = False)
     """Lines of ``text`` no wider than ``max_width`` px where possible.
 
     ``"\\n"`` always breaks (Mermaid's ``<br/>``, once the parser turned it into a newline);
-    then words are packed greedily, breaking at spaces and between East Asian wide
-    characters. A word wider than ``max_width`` on its own is broken between grapheme
-    clusters. Lines carry no leading or trailing spaces and runs of spaces become one (as
-    SVG draws them); an empty paragraph gives an empty line.
+    then words are packed into as few lines as greedy packing needs, balanced (the
+    narrowest width that needs no more lines), breaking at spaces and between East Asian
+    wide characters; a word without a letter or digit (``→``, ``+``) stays with the word
+    before it. A word wider than ``max_width`` on its own is broken (see
+    :func:`_wrap_general`), and its paragraph is packed greedily. Lines carry no leading
+    or trailing spaces and runs of spaces become one (as SVG draws them); an empty
+    paragraph gives an empty line.
     """
     limit = max_width * _UPEM / size if size > 0 else float("inf")
     return _wrap(text, limit + 1e-6, bold)[0]

@@ -62,7 +62,7 @@ WIDE = "\n".join(
 OPTION_CHANGES: dict[str, Any] = {
     "theme": "dark",
     "mirror_actors": False,
-    "wrap_width": 120.0,
+    "wrap_width": 80.0,
     "max_width": 0.0,
     "autonumber": True,
     "legend": True,

@@ -185,9 +185,80 @@ def test_wrap_never_breaks_inside_a_word(max_width: float) -> None:
     for line in lines:
         assert line == line.strip()
         assert text_width(line) <= max_width + 1e-9
-    # greedy: the next word would not have fitted on the line before
-    for line, following in itertools.pairwise(lines):
-        assert text_width(line + " " + following.split(" ")[0]) > max_width
+    assert_balanced(PARAGRAPH, max_width, lines)
+
+
+def glued(words: list[str], max_width: float, bold: bool = False) -> list[str]:
+    """The words as wrapping packs them: one without a letter or digit (``→``, ``+``)
+    joins the word before it, if the two fit on a line."""
+    units: list[str] = []
+    for word in words:
+        if (units and not any(c.isalnum() for c in word)
+                and text_width(f"{units[-1]} {word}", bold=bold) <= max_width + 1e-9):
+            units[-1] = f"{units[-1]} {word}"
+        else:
+            units.append(word)
+    return units
+
+
+def greedy_lines(words: list[str], max_width: float, bold: bool = False) -> int:
+    """How many lines first-fit packing needs (every word narrower than the line)."""
+    words = glued(words, max_width, bold)
+    count, line = 1, words[0]
+    for word in words[1:]:
+        if text_width(f"{line} {word}", bold=bold) <= max_width + 1e-9:
+            line = f"{line} {word}"
+        else:
+            count, line = count + 1, word
+    return count
+
+
+def assert_balanced(text: str, max_width: float, lines: tuple[str, ...],
+                    bold: bool = False) -> None:
+    """As many lines as greedy packing, and the narrowest such: any narrower and the
+    text needs another line (``text-wrap: balance``)."""
+    words = text.split()
+    assert len(lines) == greedy_lines(words, max_width, bold)
+    widest = max(text_width(line, bold=bold) for line in lines)
+    assert widest <= max_width + 1e-9
+    if len(lines) > 1:
+        assert wrap(text, widest, bold=bold) == lines
+        units = glued(words, max_width, bold)
+        if widest - 0.01 >= max(text_width(w, bold=bold) for w in units):
+            assert len(wrap(text, widest - 0.01, bold=bold)) > len(lines)
+
+
+def test_wrap_balances_the_lines() -> None:
+    """No word left alone under a long line: the label takes less width, not more lines."""
+    assert wrap("Alert if distribution shift", 130) == ("Alert if", "distribution shift")
+    assert wrap("check(pd.DataFrame(input_data)) then reply", 240) == (
+        "check(pd.DataFrame(input_data))", "then reply")
+    assert wrap("Ünïcode wörds ärë hérë ïn à längé lïné", 130) == (
+        "Ünïcode wörds ärë", "hérë ïn à längé lïné")
+    # An operator ends its line rather than starting the next.
+    assert wrap("Inference metrics → OpenTelemetry", 130) == (
+        "Inference metrics →", "OpenTelemetry")
+    assert wrap("Multi-model training (Hydra-zen + Optuna)", 130) == (
+        "Multi-model training", "(Hydra-zen +", "Optuna)")
+    assert wrap("Multi-modèl training (Hydra-zen + Optuna)", 130) == (
+        "Multi-modèl training", "(Hydra-zen +", "Optuna)")
+    # A line that fits stays whole; explicit breaks are kept and each part balanced.
+    assert wrap("short label", 240) == ("short label",)
+    assert wrap("one two three four five six\nseven", 110) == (
+        "one two three", "four five six", "seven")
+
+
+_WORDS = st.lists(st.text(alphabet="AVTWYLPFRavwyrfe.,-:1éü→+", min_size=1, max_size=9),
+                  min_size=1, max_size=14)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WORDS, st.floats(min_value=40, max_value=300), st.booleans())
+def test_wrap_is_balanced(words: list[str], width: float, bold: bool) -> None:
+    if max(text_width(w, bold=bold) for w in words) > width:
+        return  # a word wider than the line is broken, and that packing is not balanced
+    text = " ".join(words)
+    assert_balanced(text, width, wrap(text, width, bold=bold), bold)
 
 
 @pytest.mark.parametrize(("word", "width", "expected"), [
