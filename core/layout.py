@@ -782,6 +782,8 @@ class _Layout:
                         heads.append(self._head(p, xs[p], htop, hh, False))
                         life_start[p] = htop + hh
                         pending_create.discard(p)
+                        half = self.head_w[p] / 2 + 6 * s  # a frame holds the whole head
+                        grow(xs[p] - half, xs[p] + half)
                         if p == b:
                             x2 = xb - sign * self.head_w[b] / 2
                         else:
@@ -814,6 +816,8 @@ class _Layout:
                 at = y
                 if last_msg is not None and p in (last_msg[0], last_msg[1]):
                     at = last_msg[2]
+                if at < life_start[p]:  # created by that message: start under its head
+                    at = life_start[p]
                 if ev.active:
                     stacks[p].append((at, len(stacks[p])))
                 elif stacks[p]:

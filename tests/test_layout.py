@@ -162,6 +162,20 @@ def test_create_and_destroy() -> None:
     assert spawn.x2 <= w_head[0].rect.x + 0.1  # the arrow ends at the new head
 
 
+@pytest.mark.parametrize("kind", ["participant", "actor", "database"])
+def test_a_head_created_in_a_frame_stays_clear(kind: str) -> None:
+    """An activation begun by the creating message starts under the new head, not
+    through its name; a frame around the creation holds the whole head."""
+    g = lay(f"participant A\nalt first\ncreate {kind} Lola\nA->>+Lola: yes\n"
+            "Lola-->>-A: ok\nend\nA->>Lola: later\n")
+    (head,) = [h for h in g.heads if h.participant == 1 and not h.bottom]
+    (bar,) = g.activations
+    assert bar.rect.y >= head.rect.bottom
+    (frame,) = g.fragments
+    assert frame.rect.x <= head.rect.x and head.rect.right <= frame.rect.right
+    assert head.label.x + head.label.width / 2 <= frame.rect.right
+
+
 def test_mirror_actors_option() -> None:
     assert len(lay("A->>B: x").heads) == 4
     assert len(lay("A->>B: x", mirror_actors=False).heads) == 2
