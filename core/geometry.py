@@ -123,6 +123,9 @@ class MessageGeom:
     """For a self-message: the loop (from ``(x1, loop.y)`` out to the right and back to
     ``(x2, loop.bottom)``); ``y`` is then ``loop.y``."""
     badge: Badge | None = None
+    dots: tuple[tuple[float, float], ...] = ()
+    """The filled circles ``(x, radius)`` on the line at ``y`` where a ``()`` central
+    connection meets a lifeline; a head at that end stops at the circle's edge."""
 
 
 @fast_init

@@ -55,6 +55,7 @@ from .model import (
     FragmentKind,
     FragmentSection,
     FragmentStart,
+    Head,
     Message,
     MessageKind,
     Note,
@@ -98,6 +99,8 @@ BOX_PAD = 8.0
 ICON_H = 30.0
 """Height of the figure drawn above the name for actor/boundary/control/entity."""
 BADGE_R = 8.0
+DOT_R = 4.0
+"""Radius of the circle a ``()`` central connection draws on the lifeline."""
 BADGE_GAP = 2.0
 """Least room between two autonumber badges on one lifeline."""
 BADGE_LOOKBACK = 3
@@ -793,13 +796,27 @@ class _Layout:
                     badge = self._badge(xa, line_y, number)
                     if abs(x1 - xa) < badge.r:
                         x1 = xa + sign * badge.r
+                dots: tuple[tuple[float, float], ...] = ()
+                if ev.central_source or ev.central_target:
+                    r = DOT_R * s
+                    found: list[tuple[float, float]] = []
+                    if ev.central_source:
+                        # Beside the badge when there is one (it sits on the lifeline).
+                        cx = xa + sign * (badge.r + r) if badge is not None else xa
+                        found.append((cx, r))
+                        if ev.tail is not Head.NONE:
+                            x1 = cx + sign * r
+                    if ev.central_target:
+                        found.append((xb, r))
+                        x2 = xb - sign * r if ev.head is not Head.NONE else xb
+                    dots = tuple(found)
                 label = None
                 if lines:
                     cx = (x1 + x2) / 2
                     if across:
                         cx = self._quiet_spot(xs, a, b, x1, x2, w)
                     label = _make_text_block(cx, top + asc, lines, lh, w, size, "middle")
-                messages.append(_make_message_geom(k, x1, x2, line_y, label, None, badge))
+                messages.append(_make_message_geom(k, x1, x2, line_y, label, None, badge, dots))
                 if frames:
                     lo, hi = (xa, xb) if right else (xb, xa)
                     grow(lo - frag_pad, hi + frag_pad)

@@ -562,9 +562,14 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
             begin = f' marker-start="url(#{did}-a{_HEAD_MARKER[m.tail]}w)"' \
                 if m.tail in _HEAD_MARKER else ""
             lines.append(f'<path{cls} d="{d}"{end}{begin} stroke="#fff"/>')
+            lines.extend(f'<circle cx="{f(x)}" cy="{f(mg.y)}" fill="#fff" r="{f(r)}"/>'
+                         for x, r in mg.dots)
             continue
         lines.append(f'<path{cls} d="{d}"{marker_end.get(m.head, "")}'
                      f'{marker_start.get(m.tail, "")}/>')
+        if mg.dots:
+            lines.extend(f'<circle class="af" cx="{f(x)}" cy="{f(mg.y)}" r="{f(r)}"/>'
+                         for x, r in mg.dots)
     if lines:
         out.append('<g class="ms">' + "".join(lines) + "</g>")
 

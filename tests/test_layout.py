@@ -162,6 +162,23 @@ def test_create_and_destroy() -> None:
     assert spawn.x2 <= w_head[0].rect.x + 0.1  # the arrow ends at the new head
 
 
+def test_central_connections_put_a_circle_on_the_lifeline() -> None:
+    """``()`` at an end: a circle on that lifeline, the head stopping at its edge."""
+    g = lay("A->>+B: open\nA->>()B: to the centre\nB()-->>A: from it\nA()->()B: both\n"
+            "B-->>-A: close\n")
+    xa, xb = (ll.x for ll in g.lifelines)
+    to, back, both = g.messages[1:4]
+    ((cx, r),) = to.dots
+    assert cx == xb and to.x2 == pytest.approx(xb - r)  # through the bar, to the centre
+    assert back.dots == ((xb, r),) and back.x1 == xb
+    assert both.dots == ((xa, r), (xb, r)) and (both.x1, both.x2) == (xa, xb)  # no heads
+    assert g.messages[0].dots == ()
+    numbered = lay("autonumber\nB()->>A: x\n")
+    ((cx, r),) = numbered.messages[0].dots
+    badge = numbered.messages[0].badge
+    assert badge is not None and abs(cx - badge.cx) >= badge.r + r  # beside the badge
+
+
 @pytest.mark.parametrize("kind", ["participant", "actor", "database"])
 def test_a_head_created_in_a_frame_stays_clear(kind: str) -> None:
     """An activation begun by the creating message starts under the new head, not

@@ -155,6 +155,12 @@ def test_arrow_heads_point_along_the_line() -> None:
     assert len(tips) == 2 and float(tips[1][1]) < float(tips[1][0])
 
 
+def test_central_connections_draw_circles() -> None:
+    picture, _, _ = drawn("A->>()B: x\nA()<<->>()B: y\nA->>B: z\n")
+    assert len(re.findall(r"\\path\[ml-af\] \([\d.]+,[\d.]+\) circle\[radius=4\];",
+                          picture)) == 3
+
+
 def test_tex_escape_and_colours() -> None:
     assert tikz.tex_escape("a_b & {c}\n[d]") == r"a\_b \& \{c\} {[}d{]}"
     assert tikz.tex_escape("bell\x07") == "bell"

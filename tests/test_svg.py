@@ -238,6 +238,12 @@ def test_sync_and_async_heads_differ_and_returns_dashed() -> None:
     assert [bool(m[0]) for m in paths] == [False, False, True, False]
 
 
+def test_central_connections_draw_circles() -> None:
+    out = render("A->>()B: x\nA()<<->>()B: y\nA->>B: z\n")
+    assert len(re.findall(r'<circle class="af" cx="[\d.]+" cy="[\d.]+" r="4"/>', out)) == 3
+    ET.fromstring(out)
+
+
 def test_legend_lists_only_used_kinds() -> None:
     out = render("A->>B: sync\nB-->>A: reply\n", legend=True)
     root = tree(out)
