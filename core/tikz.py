@@ -394,8 +394,8 @@ def draw_tikz(
             pic.line(style, mg.x1, mg.y, mg.x2, mg.y)
             _arrow_head(pic, m.head, mg.x2, mg.y, mg.x2 - mg.x1, white)
             _arrow_head(pic, m.tail, mg.x1, mg.y, mg.x1 - mg.x2, white)
-            for x, r in mg.dots:
-                pic.circle("ml-af,fill=white" if white else "ml-af", x, mg.y, r)
+            for dot_x, dot_r in mg.dots:
+                pic.circle("ml-af,fill=white" if white else "ml-af", dot_x, mg.y, dot_r)
 
     for hb in g.heads:
         _head_shape(pic, hb, diagram.participants[hb.participant].kind)
