@@ -126,6 +126,14 @@ ICON_KINDS = frozenset(
     {ParticipantKind.ACTOR, ParticipantKind.BOUNDARY, ParticipantKind.CONTROL,
      ParticipantKind.ENTITY}
 )
+_ICON_REACH = {
+    ParticipantKind.ACTOR: (9.0, 9.0),
+    ParticipantKind.BOUNDARY: (15.0, 13.0),
+    ParticipantKind.CONTROL: (11.0, 11.0),
+    ParticipantKind.ENTITY: (12.0, 12.0),
+}
+"""How far a figure reaches from its centre line (px, as drawn): ``reach[True]`` to the
+left, where a line arriving rightwards meets it, ``reach[False]`` to the right."""
 # What a head's shape adds to a plain box, per kind (at 14 px; scaled with the font).
 # Tables rather than ``kind is ParticipantKind.X`` chains: on CPython 3.11 every read of
 # an enum member through its class runs EnumType.__getattr__'s hook (~900 instructions).
@@ -743,7 +751,18 @@ class _Layout:
                     # Across other lifelines: if the label fits between two neighbours
                     # once wrapped to that gap (in a few lines), wrap it so, and no
                     # lifeline runs through it (_quiet_spot then puts it there).
-                    gap = max(gap_widths[a:b] if a < b else gap_widths[b:a]) - gap_clear
+                    first_p, last_p = (a, b) if a < b else (b, a)
+                    spanned = gap_widths[first_p:last_p]
+                    if pending_create and (first_p in pending_create
+                                           or last_p in pending_create):
+                        # A head drawn on this row narrows the gap beside it: the label
+                        # must clear the head's side, not its lifeline's bar.
+                        spanned = list(spanned)
+                        if first_p in pending_create:
+                            spanned[0] -= self.head_w[first_p] / 2 + 2 * s - act / 2 - 4 * s
+                        if last_p in pending_create:
+                            spanned[-1] -= self.head_w[last_p] / 2 + 2 * s - act / 2 - 4 * s
+                    gap = max(spanned) - gap_clear
                     g_lines, g_w = (lines, w) if w <= gap else measure(ev.text, size, False, gap)
                     if g_w <= gap and len(g_lines) <= MAX_GAP_LINES:
                         lines, w, fitted = g_lines, g_w, True
@@ -778,19 +797,23 @@ class _Layout:
                 if pending_create:
                     head_rows = [p for p in (a, b) if p in pending_create]
                     if head_rows:
-                        line_y = max(line_y, top + self.head_h[head_rows[0]] / 2)
+                        line_y = max(line_y, top + self._created_anchor(head_rows[0]))
                     for p in head_rows:
                         hh = self.head_h[p]
-                        htop = line_y - hh / 2
+                        htop = line_y - self._created_anchor(p)
                         heads.append(self._head(p, xs[p], htop, hh, False))
                         life_start[p] = htop + hh
                         pending_create.discard(p)
                         half = self.head_w[p] / 2 + 6 * s  # a frame holds the whole head
                         grow(xs[p] - half, xs[p] + half)
+                        # The line meets the head's side (a figure's, not its name's).
+                        reach = _ICON_REACH.get(self.d.participants[p].kind)
                         if p == b:
-                            x2 = xb - sign * self.head_w[b] / 2
+                            x2 = xb - sign * (self.head_w[b] / 2 if reach is None
+                                              else reach[right] + 1)
                         else:
-                            x1 = xa + sign * self.head_w[a] / 2
+                            x1 = xa + sign * (self.head_w[a] / 2 if reach is None
+                                              else reach[not right] + 1)
                 badge = None
                 if number is not None:
                     badge = self._badge(xa, line_y, number)
@@ -822,7 +845,7 @@ class _Layout:
                     grow(lo - frag_pad, hi + frag_pad)
                 bottom = line_y
                 for p in head_rows:
-                    bottom = max(bottom, line_y + self.head_h[p] / 2)
+                    bottom = max(bottom, life_start[p])
                 y = bottom + row_gap
                 last_msg = (a, b, line_y)
                 if pending_destroy:
@@ -1120,6 +1143,14 @@ class _Layout:
         assert spans is not None  # recorded by the horizontal pass
         pad = 2 * FRAG_PAD * self.s
         return {start: xs[hi] - xs[lo] + pad for start, (lo, hi) in spans.items()}
+
+    def _created_anchor(self, p: int) -> float:
+        """How far below a created head's top the creating message's line runs: through
+        the middle of a box, through the middle of a figure (drawn 30 px tall at the
+        head's top, whatever the font size)."""
+        if self.d.participants[p].kind in ICON_KINDS:
+            return ICON_H / 2
+        return self.head_h[p] / 2
 
     def _badge(self, x: float, y: float, number: str) -> Badge:
         size = self.o.font_size * 0.72

@@ -162,6 +162,21 @@ def test_create_and_destroy() -> None:
     assert spawn.x2 <= w_head[0].rect.x + 0.1  # the arrow ends at the new head
 
 
+@pytest.mark.parametrize(("kind", "reach"), [("actor", 9), ("boundary", 13), ("control", 11),
+                                           ("entity", 12)])
+def test_a_created_figure_is_met_at_the_figure(kind: str, reach: float) -> None:
+    """The creating message runs into the figure's middle and ends at its side, not at
+    the edge of the (wider) name under it."""
+    g = lay(f"participant A\nparticipant B\ncreate {kind} New_participant_name\n"
+            "A->>New_participant_name: hello there\n")
+    head = next(h for h in g.heads if h.participant == 2 and not h.bottom)
+    spawn = g.messages[0]
+    assert spawn.y == pytest.approx(head.rect.y + 15)  # figures are 30 px tall, at the top
+    assert spawn.x2 == pytest.approx(g.lifelines[2].x - reach - 1)
+    assert spawn.x2 > head.rect.x + 10  # the name is wider than the figure
+    assert not overlaps(g)
+
+
 def test_central_connections_put_a_circle_on_the_lifeline() -> None:
     """``()`` at an end: a circle on that lifeline, the head stopping at its edge."""
     g = lay("A->>+B: open\nA->>()B: to the centre\nB()-->>A: from it\nA()->()B: both\n"
