@@ -132,8 +132,9 @@ _ICON_REACH = {
     ParticipantKind.CONTROL: (11.0, 11.0),
     ParticipantKind.ENTITY: (12.0, 12.0),
 }
-"""How far a figure reaches from its centre line (px, as drawn): ``reach[True]`` to the
-left, where a line arriving rightwards meets it, ``reach[False]`` to the right."""
+"""How far a figure reaches from its centre line (px at 14 px text, as drawn):
+``reach[True]`` to the left, where a line arriving rightwards meets it, ``reach[False]``
+to the right."""
 # What a head's shape adds to a plain box, per kind (at 14 px; scaled with the font).
 # Tables rather than ``kind is ParticipantKind.X`` chains: on CPython 3.11 every read of
 # an enum member through its class runs EnumType.__getattr__'s hook (~900 instructions).
@@ -810,10 +811,10 @@ class _Layout:
                         reach = _ICON_REACH.get(self.d.participants[p].kind)
                         if p == b:
                             x2 = xb - sign * (self.head_w[b] / 2 if reach is None
-                                              else reach[right] + 1)
+                                              else (reach[right] + 1) * s)
                         else:
                             x1 = xa + sign * (self.head_w[a] / 2 if reach is None
-                                              else reach[not right] + 1)
+                                              else (reach[not right] + 1) * s)
                 badge = None
                 if number is not None:
                     badge = self._badge(xa, line_y, number)
@@ -1146,10 +1147,9 @@ class _Layout:
 
     def _created_anchor(self, p: int) -> float:
         """How far below a created head's top the creating message's line runs: through
-        the middle of a box, through the middle of a figure (drawn 30 px tall at the
-        head's top, whatever the font size)."""
+        the middle of a box, through the middle of a figure (drawn at the head's top)."""
         if self.d.participants[p].kind in ICON_KINDS:
-            return ICON_H / 2
+            return ICON_H * self.s / 2
         return self.head_h[p] / 2
 
     def _badge(self, x: float, y: float, number: str) -> Badge:

@@ -224,47 +224,48 @@ def _default_title(diagram: Diagram) -> str:
     return "Sequence diagram: " + ", ".join(names) + more
 
 
-def _figure_at(hb: HeadBox) -> tuple[float, float]:
-    """Where actor, boundary, control and entity draw their figure: its centre line, and
-    its top, above the name (below the name on the mirrored head)."""
+def _figure_at(hb: HeadBox, s: float) -> tuple[float, float]:
+    """Where actor, boundary, control and entity draw their figure (30 px tall at 14 px
+    text, scaled with the font as the layout is): its centre line, and its top, above the
+    name (below the name on the mirrored head)."""
     r = hb.rect
-    return r.x + r.w / 2, (r.y + r.h - 30 if hb.bottom else r.y)
+    return r.x + r.w / 2, (r.y + r.h - 30 * s if hb.bottom else r.y)
 
 
-def _actor(hb: HeadBox) -> str:
+def _actor(hb: HeadBox, s: float) -> str:
     """actor: a stick figure."""
-    cx, iy = _figure_at(hb)
+    cx, iy = _figure_at(hb, s)
     f = _f
-    return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 6)}" r="5.5"/>'
-            f'<path class="ic" d="M{f(cx)} {f(iy + 11.5)}V{f(iy + 21)}'
-            f'M{f(cx - 9)} {f(iy + 15)}H{f(cx + 9)}M{f(cx - 8)} {f(iy + 29)}'
-            f'L{f(cx)} {f(iy + 21)}L{f(cx + 8)} {f(iy + 29)}"/>')
+    return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 6 * s)}" r="{f(5.5 * s)}"/>'
+            f'<path class="ic" d="M{f(cx)} {f(iy + 11.5 * s)}V{f(iy + 21 * s)}'
+            f'M{f(cx - 9 * s)} {f(iy + 15 * s)}H{f(cx + 9 * s)}M{f(cx - 8 * s)} '
+            f'{f(iy + 29 * s)}L{f(cx)} {f(iy + 21 * s)}L{f(cx + 8 * s)} {f(iy + 29 * s)}"/>')
 
 
-def _boundary(hb: HeadBox) -> str:
+def _boundary(hb: HeadBox, s: float) -> str:
     """boundary: a circle held by a vertical bar on its left (UML boundary)."""
-    cx, iy = _figure_at(hb)
+    cx, iy = _figure_at(hb, s)
     f = _f
-    return (f'<circle class="hd" cx="{f(cx + 4)}" cy="{f(iy + 15)}" r="11"/>'
-            f'<path class="ic" d="M{f(cx - 13)} {f(iy + 4)}V{f(iy + 26)}'
-            f'M{f(cx - 13)} {f(iy + 15)}H{f(cx - 7)}"/>')
+    return (f'<circle class="hd" cx="{f(cx + 4 * s)}" cy="{f(iy + 15 * s)}" r="{f(11 * s)}"/>'
+            f'<path class="ic" d="M{f(cx - 13 * s)} {f(iy + 4 * s)}V{f(iy + 26 * s)}'
+            f'M{f(cx - 13 * s)} {f(iy + 15 * s)}H{f(cx - 7 * s)}"/>')
 
 
-def _control(hb: HeadBox) -> str:
+def _control(hb: HeadBox, s: float) -> str:
     """control: a circle with an arrow head on top (UML control)."""
-    cx, iy = _figure_at(hb)
+    cx, iy = _figure_at(hb, s)
     f = _f
-    return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 16)}" r="11"/>'
-            f'<path class="ic" d="M{f(cx + 4)} {f(iy + 1)}L{f(cx - 1)} {f(iy + 5)}'
-            f'L{f(cx + 4)} {f(iy + 9)}"/>')
+    return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 16 * s)}" r="{f(11 * s)}"/>'
+            f'<path class="ic" d="M{f(cx + 4 * s)} {f(iy + 1 * s)}L{f(cx - 1 * s)} '
+            f'{f(iy + 5 * s)}L{f(cx + 4 * s)} {f(iy + 9 * s)}"/>')
 
 
-def _entity(hb: HeadBox) -> str:
+def _entity(hb: HeadBox, s: float) -> str:
     """entity: a circle standing on a line (UML entity)."""
-    cx, iy = _figure_at(hb)
+    cx, iy = _figure_at(hb, s)
     f = _f
-    return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 14)}" r="11"/>'
-            f'<path class="ic" d="M{f(cx - 12)} {f(iy + 27)}H{f(cx + 12)}"/>')
+    return (f'<circle class="hd" cx="{f(cx)}" cy="{f(iy + 14 * s)}" r="{f(11 * s)}"/>'
+            f'<path class="ic" d="M{f(cx - 12 * s)} {f(iy + 27 * s)}H{f(cx + 12 * s)}"/>')
 
 
 def _database(hb: HeadBox) -> str:
@@ -353,11 +354,14 @@ def _box(hb: HeadBox) -> str:
             f'y="{f(r.y)}"/>')
 
 
-_SHAPES = {
+_FIGURES = {
     ParticipantKind.ACTOR: _actor,
     ParticipantKind.BOUNDARY: _boundary,
     ParticipantKind.CONTROL: _control,
     ParticipantKind.ENTITY: _entity,
+}
+"""The heads drawn as a figure above the name, at the font's scale."""
+_SHAPES = {
     ParticipantKind.DATABASE: _database,
     ParticipantKind.QUEUE: _queue,
     ParticipantKind.COLLECTIONS: _collections,
@@ -372,8 +376,11 @@ without reading its name. A table, not a chain of ``kind is ParticipantKind.X``:
 CPython 3.11 each read of an enum member through its class costs ~900 instructions."""
 
 
-def _head_shape(hb: HeadBox, kind: ParticipantKind) -> str:
-    """The shape of one head."""
+def _head_shape(hb: HeadBox, kind: ParticipantKind, s: float) -> str:
+    """The shape of one head (``s``: the font size over 14 px, for a figure's size)."""
+    figure = _FIGURES.get(kind)
+    if figure is not None:
+        return figure(hb, s)
     return _SHAPES.get(kind, _box)(hb)
 
 
@@ -574,11 +581,12 @@ def draw(diagram: Diagram, geometry: Geometry, options: RenderOptions) -> str:
         out.append('<g class="ms">' + "".join(lines) + "</g>")
 
     on_dark = backdrop.figures_on_dark(diagram, g, dark_boxes) if dark_boxes else set()
+    scale = options.font_size / 14.0
     for hb in g.heads:
         p = participants[hb.participant]
         # A figure's name has no fill of its own behind it, only the box's.
         dk = "dk" if on_dark and p.id in on_dark else ""
-        shape = _head_shape(hb, p.kind) + _text(hb.label, dk)
+        shape = _head_shape(hb, p.kind, scale) + _text(hb.label, dk)
         url = next((safe_url(ln.url) for ln in p.links if safe_url(ln.url)), None) \
             if p.links else None
         if url:

@@ -145,8 +145,9 @@ class _Picture:
                      f"at ({_f(block.x)},{_f(y)}) {{{self.escape(line)}}};")
 
 
-def _head_shape(pic: _Picture, hb: HeadBox, kind: ParticipantKind) -> None:
-    """The same shape per kind as the SVG writer draws (see :func:`mlseq.svg._head_shape`)."""
+def _head_shape(pic: _Picture, hb: HeadBox, kind: ParticipantKind, s: float) -> None:
+    """The same shape per kind as the SVG writer draws (see :func:`mlseq.svg._head_shape`);
+    ``s`` is the font size over 14 px, a figure's scale."""
     r = hb.rect
     x, y, w, h = r.x, r.y, r.w, r.h
     right, bottom = x + w, y + h
@@ -154,22 +155,24 @@ def _head_shape(pic: _Picture, hb: HeadBox, kind: ParticipantKind) -> None:
     hd, ic = "ml-hd", "ml-ic"
     if kind in (ParticipantKind.ACTOR, ParticipantKind.BOUNDARY, ParticipantKind.CONTROL,
                 ParticipantKind.ENTITY):
-        iy = bottom - 30 if hb.bottom else y
+        iy = bottom - 30 * s if hb.bottom else y
         if kind is ParticipantKind.ACTOR:
-            pic.circle(hd, cx, iy + 6, 5.5)
-            pic.line(ic, cx, iy + 11.5, cx, iy + 21)
-            pic.line(ic, cx - 9, iy + 15, cx + 9, iy + 15)
-            pic.poly(ic, [(cx - 8, iy + 29), (cx, iy + 21), (cx + 8, iy + 29)], closed=False)
+            pic.circle(hd, cx, iy + 6 * s, 5.5 * s)
+            pic.line(ic, cx, iy + 11.5 * s, cx, iy + 21 * s)
+            pic.line(ic, cx - 9 * s, iy + 15 * s, cx + 9 * s, iy + 15 * s)
+            pic.poly(ic, [(cx - 8 * s, iy + 29 * s), (cx, iy + 21 * s),
+                          (cx + 8 * s, iy + 29 * s)], closed=False)
         elif kind is ParticipantKind.BOUNDARY:
-            pic.circle(hd, cx + 4, iy + 15, 11)
-            pic.line(ic, cx - 13, iy + 4, cx - 13, iy + 26)
-            pic.line(ic, cx - 13, iy + 15, cx - 7, iy + 15)
+            pic.circle(hd, cx + 4 * s, iy + 15 * s, 11 * s)
+            pic.line(ic, cx - 13 * s, iy + 4 * s, cx - 13 * s, iy + 26 * s)
+            pic.line(ic, cx - 13 * s, iy + 15 * s, cx - 7 * s, iy + 15 * s)
         elif kind is ParticipantKind.CONTROL:
-            pic.circle(hd, cx, iy + 16, 11)
-            pic.poly(ic, [(cx + 4, iy + 1), (cx - 1, iy + 5), (cx + 4, iy + 9)], closed=False)
+            pic.circle(hd, cx, iy + 16 * s, 11 * s)
+            pic.poly(ic, [(cx + 4 * s, iy + 1 * s), (cx - 1 * s, iy + 5 * s),
+                          (cx + 4 * s, iy + 9 * s)], closed=False)
         else:
-            pic.circle(hd, cx, iy + 14, 11)
-            pic.line(ic, cx - 12, iy + 27, cx + 12, iy + 27)
+            pic.circle(hd, cx, iy + 14 * s, 11 * s)
+            pic.line(ic, cx - 12 * s, iy + 27 * s, cx + 12 * s, iy + 27 * s)
         return
     if kind is ParticipantKind.DATABASE:
         rx = w / 2
@@ -398,7 +401,8 @@ def draw_tikz(
                 pic.circle("ml-af,fill=white" if white else "ml-af", dot_x, mg.y, dot_r)
 
     for hb in g.heads:
-        _head_shape(pic, hb, diagram.participants[hb.participant].kind)
+        _head_shape(pic, hb, diagram.participants[hb.participant].kind,
+                    options.font_size / 14.0)
         pic.text(hb.label)
     for cr in g.crosses:
         h = cr.size / 2

@@ -167,12 +167,19 @@ def test_create_and_destroy() -> None:
 def test_a_created_figure_is_met_at_the_figure(kind: str, reach: float) -> None:
     """The creating message runs into the figure's middle and ends at its side, not at
     the edge of the (wider) name under it."""
+    for size in (14, 21):
+        s = size / 14
+        g = lay(f"participant A\nparticipant B\ncreate {kind} New_participant_name\n"
+                "A->>New_participant_name: hello there\n", font_size=size)
+        head = next(h for h in g.heads if h.participant == 2 and not h.bottom)
+        spawn = g.messages[0]
+        assert spawn.y == pytest.approx(head.rect.y + 15 * s)  # 30 px figures, at the top
+        assert spawn.x2 == pytest.approx(g.lifelines[2].x - (reach + 1) * s)
+        assert not overlaps(g)
     g = lay(f"participant A\nparticipant B\ncreate {kind} New_participant_name\n"
             "A->>New_participant_name: hello there\n")
     head = next(h for h in g.heads if h.participant == 2 and not h.bottom)
     spawn = g.messages[0]
-    assert spawn.y == pytest.approx(head.rect.y + 15)  # figures are 30 px tall, at the top
-    assert spawn.x2 == pytest.approx(g.lifelines[2].x - reach - 1)
     assert spawn.x2 > head.rect.x + 10  # the name is wider than the figure
     assert not overlaps(g)
 

@@ -238,6 +238,15 @@ def test_sync_and_async_heads_differ_and_returns_dashed() -> None:
     assert [bool(m[0]) for m in paths] == [False, False, True, False]
 
 
+def test_figures_scale_with_the_font() -> None:
+    """An actor's head is 5.5 px at 14 px text: twice that at 28 px, as the room the
+    layout keeps for the figure is."""
+    for size, radius in ((14, "5.5"), (28, "11")):
+        out = render("actor U\nU->>U: x\n", font_size=size)
+        assert re.findall(r'<circle class="hd" cx="[\d.]+" cy="[\d.]+" r="([\d.]+)"/>',
+                          out) == [radius, radius]
+
+
 def test_central_connections_draw_circles() -> None:
     out = render("A->>()B: x\nA()<<->>()B: y\nA->>B: z\n")
     assert len(re.findall(r'<circle class="af" cx="[\d.]+" cy="[\d.]+" r="4"/>', out)) == 3
