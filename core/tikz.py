@@ -318,19 +318,17 @@ def draw_tikz(
     dark_boxes = backdrop.dark_boxes(g, colors)
     pic.white.update(id(bx.label) for i, bx in enumerate(g.boxes)
                      if i in dark_boxes and bx.label is not None)
-    for bx in g.boxes:
-        box = diagram.boxes[bx.box]
-        fill = user_fill(box.color, "")
+    n_boxes = len(g.boxes)  # the first areas in ``tinted``; the ``rect`` blocks follow
+    for bx, color in zip(g.boxes, colors[:n_boxes], strict=True):
+        fill = user_fill(color, "")
         pic.rect(bx.rect, f"ml-bx,{fill}" if fill else "ml-bx")
         pic.tints.append((bx.rect, fill or "fill=mlseq-box-fill"))
         if bx.label is not None:
             pic.text(bx.label)
-    for fg in g.fragments:
-        start = events[fg.event]
-        if isinstance(start, FragmentStart) and start.kind is FragmentKind.RECT:
-            fill = user_fill(start.color, "fill=mlseq-tab-fill")
-            pic.rect(fg.rect, fill)
-            pic.tints.append((fg.rect, fill))
+    for area, color in zip(tinted[n_boxes:], colors[n_boxes:], strict=True):
+        fill = user_fill(color, "fill=mlseq-tab-fill")
+        pic.rect(area, fill)
+        pic.tints.append((area, fill))
     if pic.tints:
         labels = haloed_labels(g)
         found = areas_under(labels, tinted, 0.8)
