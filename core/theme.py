@@ -179,7 +179,8 @@ def valid_color(value: str) -> bool:
     return bool(_HEX.match(v) or v.lower() in NAMED_COLORS)
 
 
-_CHANNELS = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:%|deg)?")
+_CHANNELS = re.compile(_NUM)
+"""One channel of an ``rgb()``/``hsl()`` colour, as :data:`_FUNC` reads it."""
 
 
 def rgba(value: str) -> tuple[float, float, float, float] | None:
